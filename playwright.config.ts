@@ -1,0 +1,48 @@
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium-path.mjs';
+
+/**
+ * End-to-end tests run the built app (its own build, wired to the Hub emulator) in Chromium.
+ * Ports can be moved with env so that several runs can share a machine.
+ */
+const appPort = Number(process.env.E2E_APP_PORT ?? 4173);
+const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
+const cdnPort = Number(process.env.E2E_CDN_PORT ?? 8788);
+const out = process.env.E2E_BUILD_DIR ?? 'build-e2e';
+const hubUrl = `http://127.0.0.1:${hubPort}`;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 90_000,
+	expect: { timeout: 15_000 },
+	fullyParallel: false,
+	workers: 1,
+	retries: process.env.CI ? 1 : 0,
+	reporter: process.env.CI ? [['list']] : [['list']],
+	use: {
+		baseURL: `http://localhost:${appPort}`,
+		launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
+		trace: 'retain-on-failure'
+	},
+	webServer: [
+		{
+			command: `npx tsx tests/hub-emulator/cli.ts --port ${hubPort} --cdn-port ${cdnPort}`,
+			url: `${hubUrl}/.well-known/openid-configuration`,
+			reuseExistingServer: false,
+			timeout: 120_000
+		},
+		{
+			command: `node scripts/serve.mjs --build --dir ${out} --port ${appPort}`,
+			url: `http://localhost:${appPort}/`,
+			reuseExistingServer: false,
+			timeout: 240_000,
+			env: {
+				CITRATE_OUT: out,
+				PUBLIC_HF_HUB_URL: hubUrl,
+				PUBLIC_HF_OAUTH_ISSUER: hubUrl,
+				PUBLIC_HF_CLIENT_ID: 'citrate-e2e',
+				PUBLIC_IPFS_GATEWAYS: process.env.E2E_IPFS_GATEWAYS ?? ''
+			}
+		}
+	]
+});

@@ -1,0 +1,25 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+// Public configuration is read at build time; unset variables get the Hub's defaults here so that
+// `$env/static/public` always has every name.
+process.env.PUBLIC_HF_HUB_URL ||= 'https://huggingface.co';
+process.env.PUBLIC_HF_OAUTH_ISSUER ||= process.env.PUBLIC_HF_HUB_URL;
+process.env.PUBLIC_HF_CLIENT_ID ??= '';
+process.env.PUBLIC_HF_SCOPES ||= 'openid profile gated-repos';
+process.env.PUBLIC_IPFS_GATEWAYS ??= '';
+
+// CITRATE_OUT lets a test build into its own folder without touching `build/`.
+const out = process.env.CITRATE_OUT || 'build';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	kit: {
+		adapter: adapter({ pages: out, assets: out, fallback: 'index.html', strict: false }),
+		files: { serviceWorker: 'service-worker' },
+		serviceWorker: { register: false }
+	}
+};
+
+export default config;

@@ -1,0 +1,53 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium-path.mjs';
+
+/** Cross-origin isolation, so wllama can use threads (SharedArrayBuffer). */
+const isolationHeaders = {
+	'Cross-Origin-Opener-Policy': 'same-origin',
+	'Cross-Origin-Embedder-Policy': 'credentialless'
+};
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	server: { headers: isolationHeaders },
+	preview: { headers: isolationHeaders },
+	worker: { format: 'es' },
+	optimizeDeps: { exclude: ['@wllama/wllama'] },
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					environment: 'node',
+					include: [
+						'src/**/*.test.ts',
+						'tests/unit/**/*.test.ts',
+						'tests/hub-emulator/**/*.test.ts'
+					],
+					exclude: ['src/**/*.browser.test.ts'],
+					testTimeout: 30_000
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'browser',
+					include: ['src/**/*.browser.test.ts', 'tests/browser/**/*.test.ts'],
+					globalSetup: ['tests/browser/global-setup.ts'],
+					testTimeout: 60_000,
+					browser: {
+						enabled: true,
+						headless: true,
+						provider: playwright({
+							launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS }
+						}),
+						instances: [{ browser: 'chromium' }]
+					}
+				}
+			}
+		]
+	}
+});
