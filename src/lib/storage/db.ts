@@ -1,4 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DownloadJobRecord } from '../downloads/types';
+import type { LocalModel } from './types';
 
 /**
  * The one IndexedDB database, "citrate". Each feature owns its stores; a schema change bumps
@@ -28,7 +30,7 @@ export interface CitrateDB extends DBSchema {
 	/** Hub responses kept for offline display (search pages, model info, GGUF headers). */
 	hubCache: { key: string; value: { key: string; value: unknown; storedAt: number } };
 	/** Local models (downloaded variants or added by CID): owned by downloads. */
-	models: { key: string; value: Record<string, unknown> & { id: string } };
+	models: { key: string; value: LocalModel };
 	/** One record per file of a local model: owned by downloads. */
 	files: {
 		key: string;
@@ -36,10 +38,7 @@ export interface CitrateDB extends DBSchema {
 		indexes: { byModel: string };
 	};
 	/** Download jobs and their resumable progress: owned by the service worker engine. */
-	downloads: {
-		key: string;
-		value: Record<string, unknown> & { id: string };
-	};
+	downloads: { key: string; value: DownloadJobRecord };
 	conversations: {
 		key: string;
 		value: Record<string, unknown> & { id: string; updatedAt: number };

@@ -1,0 +1,98 @@
+/// <reference lib="webworker" />
+import { config } from '$lib/config';
+import { hubAuthHeaders, readAccessToken } from '$lib/auth';
+import { DownloadEngine } from '$lib/downloads/engine';
+import { idbJobStore } from '$lib/downloads/job-store';
+import {
+	CONCURRENCY_SETTING_KEY,
+	DOWNLOAD_MESSAGE_TAG,
+	isDownloadCommandMessage,
+	type DownloadCommand,
+	type DownloadEvent,
+	type DownloadEventMessage,
+	type DownloadReply
+} from '$lib/downloads/types';
+import { toAppError } from '$lib/errors';
+import { openCitrateDB } from '$lib/storage/db';
+import { deleteLocalModel, registerLocalModel } from '$lib/storage/models';
+import { opfsRoot } from '$lib/storage/opfs';
+
+/**
+ * The download engine's home: one engine per origin, so one download per file whatever the
+ * number of tabs. Pages talk to it with `DownloadCommandMessage`s (a MessagePort for the reply);
+ * every event goes to every window. A job that was running when the worker stopped is picked up
+ * as soon as the worker starts again (any event: a page's keep-alive ping, a navigation).
+ */
+export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEngine {
+	const broadcast = async (event: DownloadEvent) => {
+		const message: DownloadEventMessage = { tag: DOWNLOAD_MESSAGE_TAG, event };
+		const clients = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+		for (const client of clients) client.postMessage(message);
+	};
+	const engine = new DownloadEngine({
+		hubUrl: config.hubUrl,
+		authHeaders: async (url) => hubAuthHeaders(url, config.hubUrl, await readAccessToken()),
+		root: opfsRoot,
+		jobs: idbJobStore(),
+		models: { register: registerLocalModel, remove: deleteLocalModel },
+		emit: (event) => void broadcast(event).catch(() => {}),
+		estimate: () => navigator.storage.estimate()
+	});
+
+	const starting = (async () => {
+		try {
+			const db = await openCitrateDB();
+			const saved = await db.get('settings', CONCURRENCY_SETTING_KEY);
+			if (typeof saved?.value === 'number') engine.setConcurrency(saved.value);
+		} catch {
+			// Keep the default.
+		}
+		await engine.init();
+	})();
+
+	const handle = async (command: DownloadCommand): Promise<DownloadReply> => {
+		await starting;
+		switch (command.op) {
+			case 'start':
+				await engine.start(command.request);
+				break;
+			case 'pause':
+				await engine.pause(command.id);
+				break;
+			case 'resume':
+			case 'retry':
+				await engine.resume(command.id);
+				break;
+			case 'cancel':
+			case 'remove':
+				await engine.cancel(command.id);
+				break;
+			case 'deleteModel':
+				await engine.deleteModel(command.id);
+				break;
+			case 'setConcurrency':
+				engine.setConcurrency(command.value);
+				break;
+			case 'list':
+			case 'ping':
+				break;
+		}
+		return { ok: true, jobs: await engine.list() };
+	};
+
+	sw.addEventListener('message', (event) => {
+		if (!isDownloadCommandMessage(event.data)) return;
+		const port = event.ports[0];
+		const reply = handle(event.data.command).catch((error: unknown): DownloadReply => ({
+			ok: false,
+			error: toAppError(error).toJSON()
+		}));
+		// Keep the worker up while the command runs (the engine keeps going between pings).
+		event.waitUntil(
+			reply.then((answer) => {
+				port?.postMessage(answer);
+			})
+		);
+	});
+	return engine;
+}

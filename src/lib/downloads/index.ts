@@ -1,0 +1,38 @@
+/**
+ * Downloads: the page side of the service worker's download engine, and the local models it
+ * produces. `openModelFiles` is what the inference engine loads; `registerLocalModel` is how IPFS
+ * adds a model it fetched.
+ */
+export {
+	ServiceWorkerDownloadClient,
+	type DownloadBackend,
+	type ServiceWorkerClientOptions
+} from './client';
+export {
+	CONCURRENCY_SETTING_KEY,
+	DEFAULT_DOWNLOAD_SETTINGS,
+	modelIdFor,
+	type DownloadEvent,
+	type DownloadFileSpec,
+	type DownloadJobSnapshot,
+	type DownloadRequest,
+	type DownloadSettings,
+	type DownloadVariantSpec,
+	type JobState,
+	type ShardSnapshot,
+	type ShardState
+} from './types';
+export { validateRequest } from './jobs';
+export {
+	listLocalModels,
+	getLocalModel,
+	openModelFiles,
+	registerLocalModel,
+	deleteLocalModel,
+	storeModelFile,
+	storageStatus,
+	requestPersistentStorage,
+	type LocalModel,
+	type LocalModelFile,
+	type StorageStatus
+} from '../storage';

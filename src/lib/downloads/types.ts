@@ -1,0 +1,175 @@
+import type { SerializedAppError } from '../errors';
+
+/** A file of a variant, as the Hub's tree describes it (same shape as `HubFile` of `$lib/hub`). */
+export interface DownloadFileSpec {
+	path: string;
+	size: number;
+	/** The tree's `lfs.oid` (SHA-256, hex). Null for non-LFS files: then nothing can be verified. */
+	sha256: string | null;
+}
+
+/** The part of a `ModelVariant` the engine needs (a `ModelVariant` fits). */
+export interface DownloadVariantSpec {
+	key: string;
+	label: string;
+	files: DownloadFileSpec[];
+}
+
+/** What a page asks for: one variant, all its shards, at a pinned commit. */
+export interface DownloadRequest {
+	repoId: string;
+	/** Commit SHA (never a branch name). */
+	revision: string;
+	variant: DownloadVariantSpec;
+}
+
+export type JobState =
+	'queued' | 'downloading' | 'paused' | 'verifying' | 'done' | 'failed' | 'cancelled';
+
+export type ShardState = 'pending' | 'downloading' | 'verifying' | 'done' | 'failed';
+
+/** Resumable progress of one file, saved in IndexedDB at every committed segment. */
+export interface ShardRecord {
+	path: string;
+	size: number;
+	sha256: string | null;
+	state: ShardState;
+	/** Bytes written to committed segments (and hashed into `hashState`). */
+	committed: number;
+	/** Committed segment files (`committed / segmentBytes`, rounded up at the end). */
+	segments: number;
+	segmentBytes: number;
+	/** hash-wasm SHA-256 state after `committed` bytes. */
+	hashState: Uint8Array | null;
+	/** Strong validator of the bytes being fetched, once seen. */
+	etag: string | null;
+	/** SHA-256 of the bytes received, once complete. */
+	actualSha256: string | null;
+}
+
+/** A download job, stored in the IndexedDB `downloads` store. */
+export type DownloadJobRecord = {
+	/** Same as the id of the local model it produces. */
+	id: string;
+	repoId: string;
+	revision: string;
+	variantKey: string;
+	variantLabel: string;
+	state: JobState;
+	shards: ShardRecord[];
+	totalBytes: number;
+	error: SerializedAppError | null;
+	createdAt: number;
+	updatedAt: number;
+};
+
+/** Progress of one shard as shown to pages. */
+export interface ShardSnapshot {
+	path: string;
+	size: number;
+	received: number;
+	state: ShardState;
+}
+
+/** A job as shown to pages (no hash state). */
+export interface DownloadJobSnapshot {
+	id: string;
+	repoId: string;
+	revision: string;
+	variantKey: string;
+	variantLabel: string;
+	state: JobState;
+	totalBytes: number;
+	receivedBytes: number;
+	shards: ShardSnapshot[];
+	error: SerializedAppError | null;
+	/** Non-fatal notice, e.g. a file changed upstream and was started over. */
+	notice: SerializedAppError | null;
+	updatedAt: number;
+}
+
+export interface DownloadSettings {
+	/** Files downloaded at the same time, across jobs. */
+	concurrency: number;
+	/** Bytes per committed segment (progress and hash state are saved at each). */
+	segmentBytes: number;
+	/** Attempts without progress before a network error is final. */
+	maxAttempts: number;
+	/** First retry delay; doubles each attempt, with jitter. */
+	retryBaseMs: number;
+	retryMaxMs: number;
+	/** Minimum interval between progress broadcasts per job. */
+	progressIntervalMs: number;
+}
+
+export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
+	concurrency: 3,
+	segmentBytes: 8 * 1024 * 1024,
+	maxAttempts: 8,
+	retryBaseMs: 500,
+	retryMaxMs: 30_000,
+	progressIntervalMs: 250
+};
+
+/** Settings key (IndexedDB `settings` store) of the user's download concurrency. */
+export const CONCURRENCY_SETTING_KEY = 'downloads.concurrency';
+
+// ---- messages between pages and the service worker -------------------------------------------
+
+/** Page → service worker requests (each sent with a MessagePort for the reply). */
+export type DownloadCommand =
+	| { op: 'start'; request: DownloadRequest }
+	| { op: 'pause'; id: string }
+	| { op: 'resume'; id: string }
+	| { op: 'cancel'; id: string }
+	| { op: 'retry'; id: string }
+	| { op: 'remove'; id: string }
+	| { op: 'deleteModel'; id: string }
+	| { op: 'setConcurrency'; value: number }
+	| { op: 'list' }
+	| { op: 'ping' };
+
+export const DOWNLOAD_MESSAGE_TAG = 'citrate.downloads';
+
+export interface DownloadCommandMessage {
+	tag: typeof DOWNLOAD_MESSAGE_TAG;
+	command: DownloadCommand;
+}
+
+export type DownloadReply =
+	{ ok: true; jobs: DownloadJobSnapshot[] } | { ok: false; error: SerializedAppError };
+
+/** Service worker → every page. */
+export type DownloadEvent =
+	| { type: 'progress'; job: DownloadJobSnapshot }
+	| { type: 'state'; job: DownloadJobSnapshot }
+	| { type: 'removed'; id: string }
+	| { type: 'modelsChanged' };
+
+export interface DownloadEventMessage {
+	tag: typeof DOWNLOAD_MESSAGE_TAG;
+	event: DownloadEvent;
+}
+
+export function isDownloadEventMessage(data: unknown): data is DownloadEventMessage {
+	return (
+		typeof data === 'object' &&
+		data !== null &&
+		(data as DownloadEventMessage).tag === DOWNLOAD_MESSAGE_TAG &&
+		typeof (data as DownloadEventMessage).event === 'object'
+	);
+}
+
+export function isDownloadCommandMessage(data: unknown): data is DownloadCommandMessage {
+	return (
+		typeof data === 'object' &&
+		data !== null &&
+		(data as DownloadCommandMessage).tag === DOWNLOAD_MESSAGE_TAG &&
+		typeof (data as DownloadCommandMessage).command === 'object'
+	);
+}
+
+/** The id of a job and of the local model it produces. */
+export function modelIdFor(repoId: string, revision: string, variantKey: string): string {
+	return `${repoId}@${revision}:${variantKey}`;
+}
