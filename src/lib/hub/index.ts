@@ -41,3 +41,20 @@ export {
 } from './fit';
 export { shapeFromSummary, summarizeGguf } from './gguf-summary';
 export { assertRepoId, encodePath, encodeRevision, isValidRepoId } from './repo-id';
+export {
+	HubClient,
+	nextLink,
+	SEARCH_PAGE_SIZE,
+	stripFrontMatter,
+	type CallOptions,
+	type HubClientOptions,
+	type RepoAccess
+} from './client';
+export { idbHubCache, memoryHubCache, type HubCache, type HubCacheEntry } from './cache';
+export {
+	DEFAULT_RETRY_AFTER_SECONDS,
+	errorFromResponse,
+	networkError,
+	retryAfterSeconds
+} from './errors';
+export { probeDeviceLimits, supportsMemory64 } from './device';
