@@ -347,6 +347,25 @@ export async function completeSignIn(
 ): Promise<{ session: StoredSession; returnTo: string }> {
 	const client = clientOf(config);
 	const transaction = await takeTransaction(options);
+	try {
+		return await exchange(config, client, transaction, callbackUrl, options);
+	} catch (error) {
+		// Keep where the user was, so "Try again" can bring them back there.
+		const appError = mapOAuthError(error);
+		throw new AppError(appError.code, appError.message, {
+			cause: appError.cause,
+			details: { ...appError.details, returnTo: transaction.returnTo }
+		});
+	}
+}
+
+async function exchange(
+	config: AuthConfig,
+	client: oauth.Client,
+	transaction: OAuthTransaction,
+	callbackUrl: URL,
+	options: FlowOptions
+): Promise<{ session: StoredSession; returnTo: string }> {
 	const as = await discover(config.oauthIssuer, options);
 	const params = validateCallback(as, client, callbackUrl, transaction);
 	const http = httpOptions(config.oauthIssuer, options.signal);
