@@ -1,0 +1,115 @@
+import { BaseBlockstore } from 'blockstore-core/base';
+import type { Pair } from 'interface-blockstore';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { AppError } from '../errors';
+import { blockIndex, type LeafLocation } from './block-index';
+import { assertBlock, blockMatches, ownBytes } from './blocks';
+import type { OpfsFiles } from './opfs-files';
+
+interface Options {
+	signal?: AbortSignal;
+}
+
+/**
+ * A Filestore-style blockstore: DAG-PB nodes live in IndexedDB (`ipfsBlocks`, copied bytes);
+ * raw leaves are not stored at all, only located — (OPFS path, offset, length) — and read back
+ * from the model file itself. Every block read is re-hashed: a changed byte on disk fails with
+ * `IPFS_BLOCK_INVALID` instead of serving wrong data.
+ */
+export class FilestoreBlockstore extends BaseBlockstore {
+	readonly #files: OpfsFiles;
+
+	constructor(files: OpfsFiles) {
+		super();
+		this.#files = files;
+	}
+
+	override async has(key: CID, options?: Options): Promise<boolean> {
+		options?.signal?.throwIfAborted();
+		return blockIndex.has(key.toString());
+	}
+
+	/** Stores a block's bytes (a copy). Raw leaves of pinned files go through `commit` instead. */
+	override async put(
+		key: CID,
+		value: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+		options?: Options
+	): Promise<CID> {
+		options?.signal?.throwIfAborted();
+		const parts: Uint8Array[] = [];
+		if (value instanceof Uint8Array) parts.push(value);
+		else for await (const part of value) parts.push(part);
+		const bytes = parts.length === 1 ? ownBytes(parts[0] as Uint8Array) : concat(parts);
+		await assertBlock(key, bytes, 'while storing');
+		await blockIndex.putNode(key.toString(), bytes);
+		return key;
+	}
+
+	override async *get(key: CID, options?: Options): AsyncGenerator<Uint8Array> {
+		yield await this.getBlock(key, options);
+	}
+
+	/** The verified bytes of one block. */
+	async getBlock(key: CID, options?: Options): Promise<Uint8Array> {
+		options?.signal?.throwIfAborted();
+		const record = await blockIndex.get(key.toString());
+		if (!record)
+			throw new AppError('IPFS_NOT_FOUND', 'A block of this model is not stored here.', {
+				details: { cid: key.toString() }
+			});
+		if (record.bytes) {
+			await assertBlock(key, record.bytes, 'stored block');
+			return record.bytes;
+		}
+		const locations = (record.leaf ?? []) as LeafLocation[];
+		let failure: unknown;
+		for (const location of locations) {
+			try {
+				const bytes = await this.#files.read(location.path, location.offset, location.length);
+				if (bytes.byteLength === location.length && (await blockMatches(key, bytes))) return bytes;
+				failure = new AppError(
+					'IPFS_BLOCK_INVALID',
+					`The stored model file changed: the bytes at offset ${location.offset} of ${location.path} no longer match their CID. Delete the model and add it again.`,
+					{ details: { cid: key.toString(), path: location.path, offset: location.offset } }
+				);
+			} catch (error) {
+				failure = error;
+			}
+		}
+		throw (
+			failure ??
+			new AppError('IPFS_NOT_FOUND', 'A block of this model has no stored bytes.', {
+				details: { cid: key.toString() }
+			})
+		);
+	}
+
+	override async delete(key: CID, options?: Options): Promise<void> {
+		options?.signal?.throwIfAborted();
+		await blockIndex.delete(key.toString());
+	}
+
+	override async *getAll(options?: Options): AsyncGenerator<Pair> {
+		for (const text of await blockIndex.allCids()) {
+			options?.signal?.throwIfAborted();
+			const cid = CID.parse(text);
+			yield { cid, bytes: this.get(cid, options) };
+		}
+	}
+
+	/** True for raw-codec CIDs (leaves). */
+	static isLeaf(cid: CID): boolean {
+		return cid.code === raw.code;
+	}
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+	let at = 0;
+	for (const part of parts) {
+		out.set(part, at);
+		at += part.byteLength;
+	}
+	return out;
+}

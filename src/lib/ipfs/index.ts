@@ -1,0 +1,163 @@
+import * as Comlink from 'comlink';
+import { AppError } from '../errors';
+import { registerLocalModel } from '../storage/models';
+import type { LocalModel } from '../storage/types';
+import type {
+	FetchByCidInput,
+	FetchByCidResult,
+	IpfsProgress,
+	Outcome,
+	PinFileInput,
+	PinInfo,
+	PinResult,
+	PinVariantResult
+} from './types';
+import type { IpfsWorkerApi } from './worker';
+
+export type {
+	FetchByCidInput,
+	FetchByCidResult,
+	IpfsProgress,
+	PinFileInput,
+	PinInfo,
+	PinResult,
+	PinVariantResult
+} from './types';
+export { parseCid } from './blocks';
+export { CHUNK_SIZE, MAX_CHILDREN_PER_NODE } from './settings';
+
+/**
+ * IPFS for the page: Helia runs in its own worker (see `worker.ts`), reached through comlink.
+ * Every long call takes `{ signal, onProgress }`; failures are `AppError`s with their codes.
+ */
+export interface CallOptions {
+	signal?: AbortSignal;
+	onProgress?: (progress: IpfsProgress) => void;
+}
+
+let worker: Worker | undefined;
+let remote: Comlink.Remote<IpfsWorkerApi> | undefined;
+let nextCall = 1;
+
+function api(): Comlink.Remote<IpfsWorkerApi> {
+	if (!remote) {
+		worker = new Worker(new URL('./worker.ts', import.meta.url), {
+			type: 'module',
+			name: 'citrate-helia'
+		});
+		remote = Comlink.wrap<IpfsWorkerApi>(worker);
+	}
+	return remote;
+}
+
+/** Stops the Helia worker (the next call starts a fresh one). */
+export function closeIpfs(): void {
+	remote?.[Comlink.releaseProxy]();
+	worker?.terminate();
+	worker = undefined;
+	remote = undefined;
+}
+
+async function call<T>(
+	options: CallOptions,
+	invoke: (
+		remote: Comlink.Remote<IpfsWorkerApi>,
+		callId: number,
+		onProgress: ((progress: IpfsProgress) => void) | undefined
+	) => Promise<Outcome<T>>
+): Promise<T> {
+	options.signal?.throwIfAborted();
+	const target = api();
+	const callId = nextCall++;
+	const abort = () => void target.abort(callId);
+	options.signal?.addEventListener('abort', abort, { once: true });
+	try {
+		const outcome = await invoke(
+			target,
+			callId,
+			options.onProgress ? Comlink.proxy(options.onProgress) : undefined
+		);
+		if (!outcome.ok) throw AppError.fromJSON(outcome.error);
+		return outcome.value;
+	} finally {
+		options.signal?.removeEventListener('abort', abort);
+	}
+}
+
+/** Imports a verified file as UnixFS (kubo `--cid-version=1 --raw-leaves`) and pins it. */
+export function pinFile(input: PinFileInput, options: CallOptions = {}): Promise<PinResult> {
+	return call(
+		options,
+		(r, id, progress) => r.pinFile(id, input, progress) as Promise<Outcome<PinResult>>
+	);
+}
+
+/** Pins each shard of a variant and a UnixFS directory holding them. */
+export function pinVariant(
+	files: PinFileInput[],
+	options: CallOptions = {}
+): Promise<PinVariantResult> {
+	return call(options, (r, id, progress) => r.pinVariant(id, files, progress));
+}
+
+export function unpin(cid: string): Promise<void> {
+	return call({}, (r, id) => r.unpin(id, cid));
+}
+
+export function isPinned(cid: string): Promise<boolean> {
+	return call({}, (r, id) => r.isPinned(id, cid));
+}
+
+export function listPins(): Promise<PinInfo[]> {
+	return call({}, (r, id) => r.listPins(id));
+}
+
+/** Reads every block of a pinned DAG back and re-hashes it (`IPFS_BLOCK_INVALID` if changed). */
+export function verifyPin(cid: string, options: CallOptions = {}): Promise<void> {
+	return call(options, (r, id, progress) => r.verify(id, cid, progress));
+}
+
+/** The pinned DAG as a CAR file (written to OPFS `exports/`, handed back as a `File`). */
+export function exportCar(cid: string, options: CallOptions = {}): Promise<File> {
+	return call(options, (r, id, progress) => r.exportCar(id, cid, progress));
+}
+
+/**
+ * Fetches a model by CID from trustless gateways, every block verified, into OPFS (resumable),
+ * pins it and registers it as a local model. A wrong block fails with `IPFS_BLOCK_INVALID` and
+ * registers nothing.
+ */
+export function fetchByCid(
+	input: FetchByCidInput,
+	options: CallOptions = {}
+): Promise<FetchByCidResult> {
+	return call(options, (r, id, progress) => r.fetchByCid(id, input, progress));
+}
+
+/**
+ * Pins a downloaded model (one CID per file, plus a directory CID for a sharded variant) and
+ * records the CIDs on its `models` record. Returns the model's CID.
+ */
+export async function pinLocalModel(model: LocalModel, options: CallOptions = {}): Promise<string> {
+	const inputs: PinFileInput[] = model.files.map((file) => ({
+		model: { repoId: model.repoId, revision: model.revision, path: file.path },
+		name: file.path.split('/').pop() ?? file.path,
+		sha256: file.sha256
+	}));
+	let cid: string;
+	let cids: string[];
+	if (inputs.length === 1) {
+		cid = (await pinFile(inputs[0] as PinFileInput, options)).cid;
+		cids = [cid];
+	} else {
+		const result = await pinVariant(inputs, options);
+		cid = result.directoryCid;
+		cids = result.cids;
+	}
+	await registerLocalModel({
+		...model,
+		cid,
+		files: model.files.map((file, index) => ({ ...file, cid: cids[index] as string }))
+	});
+	return cid;
+}
