@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const BUDGET_BYTES = 200 * 1024;
-const buildDir = process.argv[2] ?? 'build';
+const buildDir = process.argv[2] ?? (process.env.CITRATE_OUT || 'build');
 const html = readFileSync(join(buildDir, 'index.html'), 'utf8');
 
 /** Every JS file the entry page loads before it can render: modulepreloads, scripts and their static imports. */
