@@ -1,4 +1,4 @@
-import { Wllama, type WllamaLogger } from '@wllama/wllama';
+import type { Wllama, WllamaLogger } from '@wllama/wllama';
 import { AppError } from '../errors';
 import { planBackend, probeEnvironment } from './backend';
 import { engineError } from './errors';
@@ -103,6 +103,8 @@ export class InferenceEngine {
 		const sizeBytes = files.reduce((sum, file) => sum + file.size, 0);
 		const env = await (this.#deps.probe ?? probeEnvironment)();
 		const plan = planBackend(env, sizeBytes, options.backend ?? 'auto', options.threads);
+		// wllama (~57 KB gzip) is fetched on first use, not with the page.
+		const { Wllama } = await import('@wllama/wllama');
 		const wllama = new Wllama(
 			{ default: this.#deps.wasmUrl },
 			{
@@ -155,7 +157,7 @@ export class InferenceEngine {
 		this.#wllama = wllama;
 		this.#crashed = false;
 		this.#model = {
-			name: modelName(files),
+			name: options.name ?? modelName(files),
 			files: files.length,
 			sizeBytes,
 			backend: plan.backend,

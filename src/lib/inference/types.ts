@@ -33,6 +33,8 @@ export interface BackendPlan {
 export type BackendPreference = 'auto' | Backend;
 
 export interface LoadOptions {
+	/** Display name (default: the first file's name). */
+	name?: string;
 	/** Context window in tokens (default 2048, capped at the model's training context). */
 	contextSize?: number;
 	backend?: BackendPreference;
