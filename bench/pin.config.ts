@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
+
+/** `npm run bench:pin`: pin throughput vs SHA-256 throughput in one real Chromium run. */
+export default defineConfig({
+	root: fileURLToPath(new URL('..', import.meta.url)),
+	worker: { format: 'es' },
+	optimizeDeps: { include: ['hash-wasm', 'helia', 'blockstore-core/base', 'ipfs-unixfs'] },
+	test: {
+		include: ['bench/pin.browser.ts'],
+		testTimeout: 900_000,
+		browser: {
+			enabled: true,
+			headless: true,
+			provider: playwright({
+				launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS }
+			}),
+			instances: [{ browser: 'chromium' }]
+		}
+	}
+});
