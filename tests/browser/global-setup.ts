@@ -1,1 +1,15 @@
-export default function setup() {}
+/**
+ * Vitest global setup for the browser project: one Hub emulator for the whole run, on free ports.
+ * Tests read its URLs with `inject('hubUrl')` and `inject('cdnUrl')` (see emulator-context.d.ts).
+ */
+import type { TestProject } from 'vitest/node';
+import { startHubEmulator } from '../hub-emulator/server';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+	const hub = await startHubEmulator({ port: 0, cdnPort: 0 });
+	project.provide('hubUrl', hub.hubUrl);
+	project.provide('cdnUrl', hub.cdnUrl);
+	return async () => {
+		await hub.close();
+	};
+}

@@ -1,0 +1,156 @@
+/** Mutable emulator state that tests steer through the control API: faults, grants, config, log. */
+import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_GRANTS } from './users';
+
+export type Origin = 'hub' | 'cdn';
+
+export interface FaultSpec {
+	/** Substring of the request path (query included). */
+	path?: string;
+	origin?: Origin;
+	cutAfterBytes?: number;
+	flipByteAt?: number;
+	throttleBytesPerSec?: number;
+	status?: 429 | 503;
+	retryAfterSeconds?: number;
+	ignoreRange?: boolean;
+	/** How many responses it applies to (default: unlimited). */
+	times?: number;
+}
+
+export interface Fault extends FaultSpec {
+	id: number;
+}
+
+export interface LoggedRequest {
+	time: string;
+	origin: Origin;
+	method: string;
+	url: string;
+	headers: IncomingHttpHeaders;
+}
+
+export interface EmulatorConfig {
+	refreshTokens: boolean;
+	accessTokenTtlSeconds: number;
+}
+
+export const DEFAULT_CONFIG: EmulatorConfig = { refreshTokens: true, accessTokenTtlSeconds: 28800 };
+
+const BODY_KEYS = ['cutAfterBytes', 'flipByteAt', 'throttleBytesPerSec', 'ignoreRange'] as const;
+
+export function isBodyFault(f: FaultSpec): boolean {
+	return BODY_KEYS.some((k) => f[k] !== undefined && f[k] !== false);
+}
+
+export function validateFault(input: unknown): FaultSpec {
+	if (!input || typeof input !== 'object') throw new Error('fault must be an object');
+	const f = input as Record<string, unknown>;
+	const out: FaultSpec = {};
+	const num = (k: keyof FaultSpec) => {
+		if (f[k] === undefined) return;
+		if (typeof f[k] !== 'number' || !Number.isFinite(f[k]) || (f[k] as number) < 0)
+			throw new Error(`${k} must be a non-negative number`);
+		(out as Record<string, unknown>)[k] = f[k];
+	};
+	if (f.path !== undefined) {
+		if (typeof f.path !== 'string') throw new Error('path must be a string');
+		out.path = f.path;
+	}
+	if (f.origin !== undefined) {
+		if (f.origin !== 'hub' && f.origin !== 'cdn') throw new Error('origin must be hub or cdn');
+		out.origin = f.origin;
+	}
+	num('cutAfterBytes');
+	num('flipByteAt');
+	num('throttleBytesPerSec');
+	num('retryAfterSeconds');
+	num('times');
+	if (f.status !== undefined) {
+		if (f.status !== 429 && f.status !== 503) throw new Error('status must be 429 or 503');
+		out.status = f.status;
+	}
+	if (f.ignoreRange !== undefined) out.ignoreRange = Boolean(f.ignoreRange);
+	if (out.status === undefined && !isBodyFault(out)) throw new Error('fault does nothing');
+	return out;
+}
+
+export class EmulatorState {
+	faults: Fault[] = [];
+	requests: LoggedRequest[] = [];
+	grants = new Map<string, Set<string>>();
+	config: EmulatorConfig = { ...DEFAULT_CONFIG };
+	#nextFaultId = 1;
+
+	constructor() {
+		this.reset();
+	}
+
+	reset(): void {
+		this.faults = [];
+		this.requests = [];
+		this.config = { ...DEFAULT_CONFIG };
+		this.grants = new Map();
+		for (const g of DEFAULT_GRANTS) this.grant(g.repo, g.user);
+	}
+
+	grant(repo: string, user: string): void {
+		const set = this.grants.get(repo) ?? new Set<string>();
+		set.add(user);
+		this.grants.set(repo, set);
+	}
+
+	revoke(repo: string, user: string): void {
+		this.grants.get(repo)?.delete(user);
+	}
+
+	isGranted(repo: string, user: string): boolean {
+		return this.grants.get(repo)?.has(user) ?? false;
+	}
+
+	addFault(spec: FaultSpec): Fault {
+		const fault = { ...spec, id: this.#nextFaultId++ };
+		this.faults.push(fault);
+		return fault;
+	}
+
+	#matches(f: Fault, origin: Origin, path: string): boolean {
+		return (!f.origin || f.origin === origin) && (!f.path || path.includes(f.path));
+	}
+
+	#use(f: Fault): void {
+		if (f.times === undefined) return;
+		f.times -= 1;
+		if (f.times <= 0) this.faults = this.faults.filter((x) => x !== f);
+	}
+
+	/** A status fault (429/503) for this request, consumed. */
+	takeStatusFault(origin: Origin, path: string): Fault | undefined {
+		const f = this.faults.find((x) => x.status !== undefined && this.#matches(x, origin, path));
+		if (f) this.#use(f);
+		return f;
+	}
+
+	/** Body faults for a response that streams file bytes `[start, end]`, consumed. */
+	takeBodyFaults(origin: Origin, path: string, start: number, end: number): Fault[] {
+		const out: Fault[] = [];
+		for (const f of [...this.faults]) {
+			if (f.status !== undefined || !isBodyFault(f) || !this.#matches(f, origin, path)) continue;
+			// A lone byte flip only counts for a response that carries that byte.
+			const onlyFlip =
+				f.flipByteAt !== undefined &&
+				f.cutAfterBytes === undefined &&
+				f.throttleBytesPerSec === undefined &&
+				!f.ignoreRange;
+			if (onlyFlip && (f.flipByteAt! < start || f.flipByteAt! > end)) continue;
+			out.push({ ...f });
+			this.#use(f);
+		}
+		return out;
+	}
+
+	log(entry: LoggedRequest): void {
+		this.requests.push(entry);
+		if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
+	}
+}
