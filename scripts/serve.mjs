@@ -107,9 +107,10 @@ export function cacheControl(pathname) {
  * The file to send for a URL path: the file itself, `<path>/index.html`, or the SPA fallback.
  * @param {string} root absolute folder
  * @param {string} pathname URL path
+ * @param {boolean} [navigation] the request is a page navigation (Accept: text/html)
  * @returns {{ path: string, fallback: boolean } | null}
  */
-export function resolveFile(root, pathname) {
+export function resolveFile(root, pathname, navigation = false) {
 	let decoded;
 	try {
 		decoded = decodeURIComponent(pathname);
@@ -123,8 +124,10 @@ export function resolveFile(root, pathname) {
 	if (isFile(candidate)) return { path: candidate, fallback: false };
 	if (isFile(join(candidate, 'index.html')))
 		return { path: join(candidate, 'index.html'), fallback: false };
-	// A missing asset (has an extension, or lives under _app) is a real 404, not the app shell.
-	if (extname(decoded) !== '' || decoded.startsWith('/_app/')) return null;
+	// A missing asset (a known file type, or anything under _app) is a real 404, not the app shell;
+	// a page navigation always gets the shell (model ids such as Qwen2.5-7B contain dots).
+	if (!navigation && (decoded.startsWith('/_app/') || extname(decoded).toLowerCase() in MIME_TYPES))
+		return null;
 	return { path: join(root, 'index.html'), fallback: true };
 }
 
@@ -141,7 +144,8 @@ export function createStaticServer({ dir, isolation = true, gzip = false }) {
 			response.writeHead(405, { ...common, Allow: 'GET, HEAD' }).end();
 			return;
 		}
-		const found = resolveFile(root, url.pathname);
+		const navigation = String(request.headers.accept ?? '').includes('text/html');
+		const found = resolveFile(root, url.pathname, navigation);
 		if (!found) {
 			response
 				.writeHead(404, {
