@@ -10,8 +10,10 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-function bytesOf(length: number): Uint8Array {
-	return Uint8Array.from({ length }, (_, index) => (index * 31 + 7) & 0xff);
+function bytesOf(length: number): Uint8Array<ArrayBuffer> {
+	const bytes = new Uint8Array(length);
+	for (let index = 0; index < length; index++) bytes[index] = (index * 31 + 7) & 0xff;
+	return bytes;
 }
 
 async function verified(cid: CID, bytes: Uint8Array): Promise<boolean> {
