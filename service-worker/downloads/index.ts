@@ -4,7 +4,6 @@ import { hubAuthHeaders, readAccessToken } from '$lib/auth';
 import { DownloadEngine } from '$lib/downloads/engine';
 import { idbJobStore } from '$lib/downloads/job-store';
 import {
-	CONCURRENCY_SETTING_KEY,
 	DOWNLOAD_MESSAGE_TAG,
 	isDownloadCommandMessage,
 	type DownloadCommand,
@@ -13,7 +12,7 @@ import {
 	type DownloadReply
 } from '$lib/downloads/types';
 import { toAppError } from '$lib/errors';
-import { openCitrateDB } from '$lib/storage/db';
+import { loadConcurrency } from '$lib/downloads/settings';
 import { deleteLocalModel, registerLocalModel } from '$lib/storage/models';
 import { opfsRoot } from '$lib/storage/opfs';
 
@@ -41,9 +40,7 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 
 	const starting = (async () => {
 		try {
-			const db = await openCitrateDB();
-			const saved = await db.get('settings', CONCURRENCY_SETTING_KEY);
-			if (typeof saved?.value === 'number') engine.setConcurrency(saved.value);
+			engine.setConcurrency(await loadConcurrency());
 		} catch {
 			// Keep the default.
 		}

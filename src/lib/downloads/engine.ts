@@ -116,6 +116,7 @@ export class DownloadEngine {
 	readonly #saving = new Map<string, Promise<void>>();
 	readonly #idleWaiters: (() => void)[] = [];
 	#ready: Promise<void> | undefined;
+	#stopped = false;
 
 	constructor(deps: EngineDeps) {
 		this.#deps = deps;
@@ -240,6 +241,18 @@ export class DownloadEngine {
 		this.#deps.emit({ type: 'modelsChanged' });
 	}
 
+	/**
+	 * Stops every running file without changing any job (as when the service worker is stopped):
+	 * a new engine over the same store picks the jobs up. For tests and shutdown.
+	 */
+	async stop(): Promise<void> {
+		const running = [...this.#running.values()];
+		for (const { controller } of running) controller.abort(abortError());
+		this.#stopped = true;
+		await Promise.all(running.map(({ done }) => done));
+		await Promise.all([...this.#saving.values()]);
+	}
+
 	// ---- internals -------------------------------------------------------------------------
 
 	async #job(id: string): Promise<DownloadJobRecord> {
@@ -338,6 +351,7 @@ export class DownloadEngine {
 	}
 
 	#schedule(): void {
+		if (this.#stopped) return;
 		const jobs = [...this.#jobs.values()]
 			.filter((job) => job.state === 'queued' || job.state === 'downloading')
 			.sort((a, b) => a.createdAt - b.createdAt);
@@ -478,17 +492,17 @@ export class DownloadEngine {
 						`The download of ${shard.path} keeps failing (${error instanceof Error ? error.message : String(error)}). Check the connection and retry.`,
 						{ cause: error }
 					);
-				const retryAfter = error instanceof RetryableError ? error.retryAfterMs : null;
-				await sleep(
-					retryAfter ??
-						backoffDelay(
-							attempt,
-							this.#settings.retryBaseMs,
-							this.#settings.retryMaxMs,
-							this.#random
-						),
-					signal
+				const backoff = backoffDelay(
+					attempt,
+					this.#settings.retryBaseMs,
+					this.#settings.retryMaxMs,
+					this.#random
 				);
+				const delay =
+					error instanceof RetryableError
+						? (error.retryAfterMs ?? Math.max(backoff, error.minDelayMs))
+						: backoff;
+				await sleep(delay, signal);
 			}
 		}
 		await this.#verify(job, shard, store);

@@ -32,12 +32,26 @@ export function strongEtag(value: string | null): string | null {
 /** Retryable failure: the engine waits (`retryAfterMs`, or backoff) and tries again. */
 export class RetryableError extends Error {
 	override readonly name = 'RetryableError';
+	/** The server's `Retry-After`, when the browser lets us read it. */
 	readonly retryAfterMs: number | null;
-	constructor(message: string, retryAfterMs: number | null = null, options?: { cause?: unknown }) {
+	/** The least wait before the retry (rate limits: at least a second). */
+	readonly minDelayMs: number;
+	constructor(
+		message: string,
+		retryAfterMs: number | null = null,
+		options?: { cause?: unknown; minDelayMs?: number }
+	) {
 		super(message, options);
 		this.retryAfterMs = retryAfterMs;
+		this.minDelayMs = options?.minDelayMs ?? 0;
 	}
 }
+
+/**
+ * Least wait after a 429/503 whose `Retry-After` is unreadable: the Hub does not list it in
+ * `Access-Control-Expose-Headers`, so cross-origin scripts cannot see it.
+ */
+export const RATE_LIMIT_MIN_DELAY_MS = 1000;
 
 /**
  * The error for a non-2xx answer: 429/5xx are retryable; 401/403/404 are final and carry the
@@ -50,7 +64,8 @@ export function errorForResponse(response: Response, repoId: string, now = Date.
 	if (status === 429 || status === 503 || status === 502 || status === 504 || status === 500)
 		return new RetryableError(
 			`The server answered ${status}${hubMessage ? `: ${hubMessage}` : ''}`,
-			parseRetryAfter(response.headers.get('retry-after'), now)
+			parseRetryAfter(response.headers.get('retry-after'), now),
+			{ minDelayMs: status === 429 || status === 503 ? RATE_LIMIT_MIN_DELAY_MS : 0 }
 		);
 	const details = { status, hubCode: code, repoId };
 	if (code === 'GatedRepo')

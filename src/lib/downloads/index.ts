@@ -23,6 +23,8 @@ export {
 	type ShardState
 } from './types';
 export { validateRequest } from './jobs';
+export { loadConcurrency, saveConcurrency } from './settings';
+export { formatBytes, formatDuration, formatSpeed, percentOf } from './format';
 export {
 	listLocalModels,
 	getLocalModel,

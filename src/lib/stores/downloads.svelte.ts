@@ -1,0 +1,266 @@
+import { createContext } from 'svelte';
+import {
+	DEFAULT_DOWNLOAD_SETTINGS,
+	ServiceWorkerDownloadClient,
+	listLocalModels,
+	loadConcurrency,
+	saveConcurrency,
+	requestPersistentStorage,
+	storageStatus,
+	type DownloadBackend,
+	type DownloadEvent,
+	type DownloadJobSnapshot,
+	type DownloadRequest,
+	type LocalModel,
+	type StorageStatus
+} from '$lib/downloads';
+import { toAppError, type SerializedAppError } from '$lib/errors';
+
+/** Everything the store talks to; tests pass fakes. */
+export interface DownloadsDeps {
+	backend: () => DownloadBackend;
+	listModels: () => Promise<LocalModel[]>;
+	storageStatus: () => Promise<StorageStatus>;
+	requestPersistence: () => Promise<boolean>;
+	loadConcurrency: () => Promise<number>;
+	saveConcurrency: (value: number) => Promise<void>;
+	now?: () => number;
+}
+
+const browserDeps: DownloadsDeps = {
+	backend: () => new ServiceWorkerDownloadClient(),
+	listModels: listLocalModels,
+	storageStatus,
+	requestPersistence: requestPersistentStorage,
+	loadConcurrency,
+	saveConcurrency
+};
+
+/** Speed is measured over this window. */
+const SPEED_WINDOW_MS = 5000;
+
+interface Sample {
+	time: number;
+	bytes: number;
+}
+
+/**
+ * Downloads and local models, for the UI: jobs as the service worker reports them (every tab gets
+ * the same events), speed and ETA, the models on this device, and storage use.
+ */
+export class DownloadsStore {
+	readonly #deps: DownloadsDeps;
+	readonly #now: () => number;
+	#backend: DownloadBackend | null = null;
+	#jobs = $state<DownloadJobSnapshot[]>([]);
+	#models = $state<LocalModel[]>([]);
+	#storage = $state<StorageStatus | null>(null);
+	#requestErrors = $state<Record<string, SerializedAppError>>({});
+	#speeds = $state<Record<string, number>>({});
+	#loaded = $state(false);
+	#concurrency = $state(DEFAULT_DOWNLOAD_SETTINGS.concurrency);
+	// Plain bookkeeping, not state.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#samples = new Map<string, Sample[]>();
+	#users = 0;
+	#unsubscribe: () => void = () => {};
+
+	constructor(deps: Partial<DownloadsDeps> = {}) {
+		this.#deps = { ...browserDeps, ...deps };
+		this.#now = this.#deps.now ?? (() => performance.now());
+	}
+
+	get jobs(): readonly DownloadJobSnapshot[] {
+		return this.#jobs;
+	}
+	/** Jobs not finished (finished ones are models). */
+	get activeJobs(): readonly DownloadJobSnapshot[] {
+		return this.#jobs.filter((job) => job.state !== 'done' && job.state !== 'cancelled');
+	}
+	get models(): readonly LocalModel[] {
+		return this.#models;
+	}
+	get storage(): StorageStatus | null {
+		return this.#storage;
+	}
+	get loaded(): boolean {
+		return this.#loaded;
+	}
+
+	job(id: string): DownloadJobSnapshot | undefined {
+		return this.#jobs.find((job) => job.id === id);
+	}
+	model(id: string): LocalModel | undefined {
+		return this.#models.find((model) => model.id === id);
+	}
+	/** The error of a refused request (e.g. not enough storage) or of a failed job. */
+	error(id: string): SerializedAppError | null {
+		return this.#requestErrors[id] ?? this.job(id)?.error ?? null;
+	}
+	/** Bytes per second over the last few seconds; 0 when unknown. */
+	speed(id: string): number {
+		return this.#speeds[id] ?? 0;
+	}
+	/** Seconds left at the current speed; null when unknown. */
+	eta(id: string): number | null {
+		const job = this.job(id);
+		const speed = this.speed(id);
+		if (!job || speed <= 0) return null;
+		return Math.max(0, (job.totalBytes - job.receivedBytes) / speed);
+	}
+
+	#client(): DownloadBackend {
+		return (this.#backend ??= this.#deps.backend());
+	}
+
+	/**
+	 * Subscribes to the engine and loads jobs, models and storage. Components call it when they
+	 * mount (`$effect(() => downloads.start())`); the subscription lasts while any of them is mounted.
+	 */
+	start(): () => void {
+		if (this.#users++ === 0) {
+			try {
+				this.#unsubscribe = this.#client().subscribe((event) => this.#onEvent(event));
+			} catch {
+				// No service worker here: models can still be listed.
+			}
+		}
+		void this.refresh();
+		let stopped = false;
+		return () => {
+			if (stopped) return;
+			stopped = true;
+			if (--this.#users === 0) {
+				this.#unsubscribe();
+				this.#unsubscribe = () => {};
+			}
+		};
+	}
+
+	async refresh(): Promise<void> {
+		const [jobs, models, storage, concurrency] = await Promise.allSettled([
+			Promise.resolve().then(() => this.#client().list()),
+			this.#deps.listModels(),
+			this.#deps.storageStatus(),
+			this.#deps.loadConcurrency()
+		]);
+		if (concurrency.status === 'fulfilled') this.#concurrency = concurrency.value;
+		if (jobs.status === 'fulfilled') this.#setJobs(jobs.value);
+		if (models.status === 'fulfilled') this.#models = models.value;
+		if (storage.status === 'fulfilled') this.#storage = storage.value;
+		this.#loaded = true;
+	}
+
+	async refreshModels(): Promise<void> {
+		const [models, storage] = await Promise.allSettled([
+			this.#deps.listModels(),
+			this.#deps.storageStatus()
+		]);
+		if (models.status === 'fulfilled') this.#models = models.value;
+		if (storage.status === 'fulfilled') this.#storage = storage.value;
+	}
+
+	/** Starts (or joins) a variant download. Errors are kept for that variant and rethrown. */
+	async download(request: DownloadRequest, id: string): Promise<void> {
+		this.#clearError(id);
+		// Ask for persistent storage from the page (service workers cannot); it is only a request.
+		void this.requestPersistence().catch(() => {});
+		await this.#act(id, () => this.#client().start(request));
+	}
+	pause(id: string) {
+		return this.#act(id, () => this.#client().pause(id));
+	}
+	resume(id: string) {
+		this.#clearError(id);
+		return this.#act(id, () => this.#client().resume(id));
+	}
+	retry(id: string) {
+		this.#clearError(id);
+		return this.#act(id, () => this.#client().retry(id));
+	}
+	cancel(id: string) {
+		return this.#act(id, () => this.#client().cancel(id));
+	}
+	async deleteModel(id: string): Promise<void> {
+		await this.#act(id, () => this.#client().deleteModel(id));
+		await this.refreshModels();
+	}
+	get concurrency(): number {
+		return this.#concurrency;
+	}
+	async setConcurrency(value: number): Promise<void> {
+		await this.#deps.saveConcurrency(value);
+		this.#concurrency = value;
+		await this.#act('settings', () => this.#client().setConcurrency(value));
+	}
+
+	async requestPersistence(): Promise<boolean> {
+		const granted = await this.#deps.requestPersistence();
+		if (this.#storage) this.#storage = { ...this.#storage, persisted: granted };
+		else await this.refreshModels();
+		return granted;
+	}
+
+	async #act(id: string, action: () => Promise<DownloadJobSnapshot[]>): Promise<void> {
+		try {
+			this.#setJobs(await action());
+		} catch (error) {
+			const appError = toAppError(error);
+			this.#requestErrors = { ...this.#requestErrors, [id]: appError.toJSON() };
+			throw appError;
+		}
+	}
+
+	#clearError(id: string): void {
+		if (!(id in this.#requestErrors)) return;
+		const { [id]: _removed, ...rest } = this.#requestErrors;
+		this.#requestErrors = rest;
+	}
+
+	#setJobs(jobs: DownloadJobSnapshot[]): void {
+		for (const job of jobs) this.#sample(job);
+		this.#jobs = jobs;
+	}
+
+	#onEvent(event: DownloadEvent): void {
+		if (event.type === 'modelsChanged') {
+			void this.refreshModels();
+			return;
+		}
+		if (event.type === 'removed') {
+			this.#jobs = this.#jobs.filter((job) => job.id !== event.id);
+			this.#samples.delete(event.id);
+			return;
+		}
+		const job = event.job;
+		this.#sample(job);
+		const index = this.#jobs.findIndex((existing) => existing.id === job.id);
+		if (index === -1) this.#jobs = [...this.#jobs, job];
+		else if (this.#jobs[index]!.updatedAt <= job.updatedAt || event.type === 'progress')
+			this.#jobs[index] = job;
+		if (job.state === 'failed' || job.state === 'done') this.#clearError(job.id);
+	}
+
+	#sample(job: DownloadJobSnapshot): void {
+		if (job.state !== 'downloading') {
+			this.#samples.delete(job.id);
+			if (this.#speeds[job.id] !== undefined) this.#speeds = { ...this.#speeds, [job.id]: 0 };
+			return;
+		}
+		const time = this.#now();
+		const samples = this.#samples.get(job.id) ?? [];
+		samples.push({ time, bytes: job.receivedBytes });
+		while (samples.length > 2 && time - samples[0]!.time > SPEED_WINDOW_MS) samples.shift();
+		this.#samples.set(job.id, samples);
+		const first = samples[0]!;
+		const elapsed = (time - first.time) / 1000;
+		if (elapsed > 0.2)
+			this.#speeds = {
+				...this.#speeds,
+				[job.id]: Math.max(0, (job.receivedBytes - first.bytes) / elapsed)
+			};
+	}
+}
+
+/** `getDownloads()` in components; the root layout calls `setDownloads(new DownloadsStore())`. */
+export const [getDownloads, setDownloads] = createContext<DownloadsStore>();
