@@ -4,7 +4,6 @@
  * Range support and the test fault knobs (cut, flip, throttle, ignore Range).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileAccess, type Identity } from './access';
 import { findRepo, resolveRevision, type Ctx } from './context';
@@ -39,6 +38,18 @@ export function cdnUrlFor(ctx: Ctx, repo: Repo, file: RepoFile): string {
 		'Key-Pair-Id': 'K3RPWS32NSSJCE'
 	});
 	return `${ctx.cdnUrl}${path}?${q}`;
+}
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+	return new Promise((resolve) => {
+		const done = () => {
+			res.off('drain', done);
+			res.off('close', done);
+			resolve();
+		};
+		res.on('drain', done);
+		res.on('close', done);
+	});
 }
 
 interface StreamOptions {
@@ -103,7 +114,7 @@ export async function streamFile(
 			res.socket?.destroy();
 			return;
 		}
-		if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+		if (!res.write(chunk)) await drainOrClose(res);
 		sent += chunk.length;
 		pos += chunk.length;
 		if (Number.isFinite(rate)) {

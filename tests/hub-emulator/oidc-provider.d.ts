@@ -55,7 +55,7 @@ declare module 'oidc-provider' {
 			find(id: string): Promise<GrantInstance | undefined>;
 		};
 		AccessToken: {
-			prototype: { generateTokenId(): string };
+			prototype: { generateTokenId(this: unknown): string };
 			find(value: string): Promise<AccessTokenInstance | undefined>;
 		};
 		Client: {

@@ -210,7 +210,12 @@ function makeProvider(ctx: Ctx, findUser: (id: string) => User | undefined): Pro
 			koa.body = errorPage(`${out.error}: ${out.error_description ?? ''}`);
 		}
 	});
-	provider.AccessToken.prototype.generateTokenId = hfOauthToken;
+	// Opaque access tokens look like the Hub's: `hf_oauth_…`. The original call picks the format.
+	const generateTokenId = provider.AccessToken.prototype.generateTokenId;
+	provider.AccessToken.prototype.generateTokenId = function (this: unknown) {
+		generateTokenId.call(this);
+		return hfOauthToken();
+	};
 	provider.on('server_error', (_c, err) => console.error('[hub-emulator oidc]', err));
 	return provider;
 }
