@@ -1,0 +1,358 @@
+import { createContext } from 'svelte';
+import { readAccessToken } from '$lib/auth';
+import { config } from '$lib/config';
+import { AppError, toAppError } from '$lib/errors';
+import {
+	estimateFit,
+	groupVariants,
+	HubClient,
+	idbHubCache,
+	probeDeviceLimits,
+	shapeFromSummary,
+	type DeviceLimits,
+	type FitEstimate,
+	type ModelSummary,
+	type ModelVariant,
+	type SearchPage,
+	type SearchQuery,
+	type SearchSort
+} from '$lib/hub';
+
+let defaultClient: HubClient | undefined;
+/** The app's Hub client: configured Hub, the vault's token, the IndexedDB cache. */
+export function hubClient(): HubClient {
+	defaultClient ??= new HubClient({
+		hubUrl: config.hubUrl,
+		getToken: readAccessToken,
+		cache: idbHubCache
+	});
+	return defaultClient;
+}
+
+let deviceProbe: Promise<DeviceLimits> | undefined;
+/** This browser's limits, probed once. */
+export function deviceLimits(): Promise<DeviceLimits> {
+	deviceProbe ??= probeDeviceLimits();
+	return deviceProbe;
+}
+
+export const SORT_OPTIONS: { value: SearchSort; label: string }[] = [
+	{ value: 'downloads', label: 'Most downloads' },
+	{ value: 'likes', label: 'Most likes' },
+	{ value: 'trendingScore', label: 'Trending' },
+	{ value: 'lastModified', label: 'Recently updated' }
+];
+
+export const TASK_OPTIONS: { value: string; label: string }[] = [
+	{ value: 'text-generation', label: 'Text generation' },
+	{ value: 'image-text-to-text', label: 'Image + text to text' },
+	{ value: 'feature-extraction', label: 'Embeddings' },
+	{ value: '', label: 'Any task' }
+];
+
+/** Coding models suggested before the first search (from the seed project's queries). */
+export const RECOMMENDED_REPOS = [
+	'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF',
+	'Qwen/Qwen2.5-Coder-14B-Instruct-GGUF',
+	'TheBloke/deepseek-coder-6.7B-instruct-GGUF',
+	'bartowski/starcoder2-15b-instruct-v0.1-GGUF',
+	'TheBloke/CodeLlama-7B-Instruct-GGUF'
+] as const;
+
+export const DEFAULT_CONTEXT = 4096;
+
+export type SearchStatus = 'idle' | 'loading' | 'ready' | 'error' | 'rate-limited';
+
+export interface Recommendation {
+	id: string;
+	status: 'loading' | 'ready' | 'error';
+	summary: ModelSummary | null;
+	variant: ModelVariant | null;
+	fit: FitEstimate | null;
+	error: string | null;
+}
+
+export interface SearchStoreOptions {
+	debounceMs?: number;
+	/** For tests: a fake clock's setTimeout/setInterval are used through these. */
+	setTimeout?: (fn: () => void, ms: number) => unknown;
+	clearTimeout?: (id: unknown) => void;
+	device?: () => Promise<DeviceLimits>;
+}
+
+/**
+ * Search state for /models: debounced queries with stale requests aborted, cursor paging,
+ * automatic retry after a 429, cached results when offline, and the recommended models.
+ */
+export class SearchStore {
+	readonly #client: HubClient;
+	readonly #debounceMs: number;
+	readonly #setTimeout: (fn: () => void, ms: number) => unknown;
+	readonly #clearTimeout: (id: unknown) => void;
+	readonly #device: () => Promise<DeviceLimits>;
+
+	#text = $state('');
+	#ggufOnly = $state(true);
+	#task = $state('text-generation');
+	#sort = $state<SearchSort>('downloads');
+	#results = $state<ModelSummary[]>([]);
+	#next = $state<string | null>(null);
+	#status = $state<SearchStatus>('idle');
+	#loadingMore = $state(false);
+	#error = $state<AppError | null>(null);
+	#cached = $state(false);
+	#cachedAt = $state<number | null>(null);
+	#retryIn = $state(0);
+	#searched = $state<SearchQuery | null>(null);
+	#recommended = $state<Recommendation[]>([]);
+
+	#failed: { query: SearchQuery; next: string | null } | null = null;
+	#controller: AbortController | null = null;
+	#debounce: unknown = null;
+	#retryTimer: unknown = null;
+
+	constructor(client: HubClient, options: SearchStoreOptions = {}) {
+		this.#client = client;
+		this.#debounceMs = options.debounceMs ?? 300;
+		this.#setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+		this.#clearTimeout =
+			options.clearTimeout ??
+			((id) => globalThis.clearTimeout(id as ReturnType<typeof globalThis.setTimeout>));
+		this.#device = options.device ?? deviceLimits;
+	}
+
+	get text() {
+		return this.#text;
+	}
+	get ggufOnly() {
+		return this.#ggufOnly;
+	}
+	get task() {
+		return this.#task;
+	}
+	get sort() {
+		return this.#sort;
+	}
+	get results(): readonly ModelSummary[] {
+		return this.#results;
+	}
+	get hasMore() {
+		return this.#next !== null;
+	}
+	get status() {
+		return this.#status;
+	}
+	get loadingMore() {
+		return this.#loadingMore;
+	}
+	get error() {
+		return this.#error;
+	}
+	/** The results shown came from the offline cache. */
+	get cached() {
+		return this.#cached;
+	}
+	get cachedAt() {
+		return this.#cachedAt;
+	}
+	/** Seconds until the automatic retry after a 429. */
+	get retryIn() {
+		return this.#retryIn;
+	}
+	/** The query whose results are shown (null before the first search). */
+	get searched() {
+		return this.#searched;
+	}
+	get recommended(): readonly Recommendation[] {
+		return this.#recommended;
+	}
+
+	get query(): SearchQuery {
+		return { search: this.#text, ggufOnly: this.#ggufOnly, task: this.#task, sort: this.#sort };
+	}
+
+	/** Typing: searches after a pause; an empty box goes back to the recommendations. */
+	setText(text: string): void {
+		this.#text = text;
+		if (this.#debounce) this.#clearTimeout(this.#debounce);
+		this.#debounce = this.#setTimeout(() => {
+			this.#debounce = null;
+			void this.search();
+		}, this.#debounceMs);
+	}
+
+	setGgufOnly(value: boolean): void {
+		this.#ggufOnly = value;
+		void this.search();
+	}
+	setTask(value: string): void {
+		this.#task = value;
+		void this.search();
+	}
+	setSort(value: SearchSort): void {
+		this.#sort = value;
+		void this.search();
+	}
+
+	/** Runs the current query now (first page), aborting whatever was in flight. */
+	async search(): Promise<void> {
+		if (this.#debounce) {
+			this.#clearTimeout(this.#debounce);
+			this.#debounce = null;
+		}
+		this.#cancelRetry();
+		const query = this.query;
+		if (!query.search.trim()) {
+			this.#controller?.abort();
+			this.#searched = null;
+			this.#results = [];
+			this.#next = null;
+			this.#status = 'idle';
+			this.#error = null;
+			this.#cached = false;
+			return;
+		}
+		await this.#load(query, null);
+	}
+
+	/** The next page of the current results. */
+	async loadMore(): Promise<void> {
+		const query = this.#searched;
+		if (!query || !this.#next || this.#loadingMore) return;
+		await this.#load(query, this.#next);
+	}
+
+	async #load(query: SearchQuery, next: string | null): Promise<void> {
+		this.#controller?.abort();
+		const controller = new AbortController();
+		this.#controller = controller;
+		if (next) this.#loadingMore = true;
+		else this.#status = 'loading';
+		this.#error = null;
+		let page: SearchPage;
+		try {
+			page = await this.#client.search(query, { signal: controller.signal, next });
+		} catch (error) {
+			if (controller.signal.aborted) return;
+			this.#loadingMore = false;
+			const appError = toAppError(error);
+			this.#error = appError;
+			this.#failed = { query, next };
+			if (appError.code === 'HUB_RATE_LIMITED') {
+				const seconds = Number(appError.details?.retryAfter ?? 10);
+				this.#status = 'rate-limited';
+				this.#startRetry(Math.max(1, Math.ceil(seconds)), () => this.#load(query, next));
+			} else {
+				this.#status = 'error';
+			}
+			return;
+		} finally {
+			if (this.#controller === controller && !controller.signal.aborted) this.#controller = null;
+		}
+		if (controller.signal.aborted) return;
+		this.#failed = null;
+		this.#searched = query;
+		this.#results = next
+			? [...this.#results, ...page.models.filter((m) => !this.#results.some((r) => r.id === m.id))]
+			: page.models;
+		this.#next = page.next;
+		this.#cached = page.cached;
+		this.#cachedAt = page.storedAt ?? null;
+		this.#status = 'ready';
+		this.#loadingMore = false;
+	}
+
+	#startRetry(seconds: number, retry: () => Promise<void>): void {
+		this.#cancelRetry();
+		this.#retryIn = seconds;
+		const tick = () => {
+			this.#retryIn -= 1;
+			if (this.#retryIn <= 0) {
+				this.#retryTimer = null;
+				void retry();
+			} else this.#retryTimer = this.#setTimeout(tick, 1000);
+		};
+		this.#retryTimer = this.#setTimeout(tick, 1000);
+	}
+
+	#cancelRetry(): void {
+		if (this.#retryTimer) this.#clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
+		this.#retryIn = 0;
+	}
+
+	/** Retry the failed request now (the button in the rate-limited and error states). */
+	async retry(): Promise<void> {
+		const failed = this.#failed;
+		this.#cancelRetry();
+		if (failed) await this.#load(failed.query, failed.next);
+	}
+
+	/** Loads the recommended coding models and each one's fit verdict (recommended variant, 4k context). */
+	async loadRecommended(signal?: AbortSignal): Promise<void> {
+		if (this.#recommended.length > 0 && this.#recommended.every((r) => r.status === 'ready'))
+			return;
+		this.#recommended = RECOMMENDED_REPOS.map((id) => ({
+			id,
+			status: 'loading',
+			summary: null,
+			variant: null,
+			fit: null,
+			error: null
+		}));
+		const device = await this.#device();
+		await Promise.all(
+			RECOMMENDED_REPOS.map(async (id, index) => {
+				const update = (patch: Partial<Recommendation>) => {
+					const current = this.#recommended[index];
+					if (current) this.#recommended[index] = { ...current, ...patch };
+				};
+				try {
+					const { value: info } = await this.#client.getModel(id, { signal });
+					const variants = groupVariants(info.files, { parameterCount: info.parameterCount });
+					const variant = variants.find((v) => v.recommended) ?? variants[0] ?? null;
+					update({ summary: info, variant });
+					let shape = null;
+					let largest: number | null = null;
+					const first = variant?.files[0];
+					if (first) {
+						try {
+							const header = await this.#client.ggufHeader(id, info.sha, first.path, {
+								signal,
+								fileSize: first.size
+							});
+							shape = shapeFromSummary(header.value);
+							largest = header.value.largestTensorBytes;
+						} catch (error) {
+							if (signal?.aborted) throw error;
+							// keep going with an estimated KV cache
+						}
+					}
+					const fit = variant
+						? estimateFit(
+								{
+									weightsBytes: variant.totalBytes,
+									shape,
+									contextLength: DEFAULT_CONTEXT,
+									largestTensorBytes: largest
+								},
+								device
+							)
+						: null;
+					update({ status: 'ready', fit });
+				} catch (error) {
+					update({ status: 'error', error: toAppError(error).message });
+				}
+			})
+		);
+	}
+
+	dispose(): void {
+		this.#controller?.abort();
+		this.#cancelRetry();
+		if (this.#debounce) this.#clearTimeout(this.#debounce);
+	}
+}
+
+/** `getSearch()` in components; the root layout calls `setSearch(new SearchStore(hubClient()))`. */
+export const [getSearch, setSearch] = createContext<SearchStore>();
