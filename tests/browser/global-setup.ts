@@ -4,12 +4,16 @@
  */
 import type { TestProject } from 'vitest/node';
 import { startHubEmulator } from '../hub-emulator/server';
+import { startIpfsGateway } from '../ipfs-gateway/server';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const hub = await startHubEmulator({ port: 0, cdnPort: 0 });
 	project.provide('hubUrl', hub.hubUrl);
 	project.provide('cdnUrl', hub.cdnUrl);
+	const ipfsGateway = await startIpfsGateway({ port: 0 });
+	project.provide('ipfsGatewayUrl', ipfsGateway.url);
 	return async () => {
 		await hub.close();
+		await ipfsGateway.close();
 	};
 }
