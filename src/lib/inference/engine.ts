@@ -1,4 +1,4 @@
-import type { Wllama, WllamaLogger } from '@wllama/wllama';
+import type { LogLevel, Wllama, WllamaLogger } from '@wllama/wllama';
 import { AppError } from '../errors';
 import { planBackend, probeEnvironment } from './backend';
 import { engineError } from './errors';
@@ -30,6 +30,32 @@ const SILENT: WllamaLogger = {
 	warn: () => {},
 	error: () => {}
 };
+
+/** Forwards wllama's logs and keeps llama.cpp's last warnings/errors to explain a failure. */
+class NativeLog implements WllamaLogger {
+	readonly #lines: string[] = [];
+	readonly #next: WllamaLogger;
+	constructor(next: WllamaLogger) {
+		this.#next = next;
+	}
+	#keep(args: unknown[]): void {
+		this.#lines.push(args.map(String).join(' '));
+		if (this.#lines.length > 20) this.#lines.shift();
+	}
+	debug = (...args: unknown[]) => this.#next.debug(...args);
+	log = (...args: unknown[]) => this.#next.log(...args);
+	warn = (...args: unknown[]) => {
+		this.#keep(args);
+		this.#next.warn(...args);
+	};
+	error = (...args: unknown[]) => {
+		this.#keep(args);
+		this.#next.error(...args);
+	};
+	errors(): string {
+		return this.#lines.join('\n');
+	}
+}
 
 /** The chunk fields we read from wllama's streamed chat and raw completions. */
 interface StreamChunk {
@@ -105,13 +131,10 @@ export class InferenceEngine {
 		const plan = planBackend(env, sizeBytes, options.backend ?? 'auto', options.threads);
 		// wllama (~57 KB gzip) is fetched on first use, not with the page.
 		const { Wllama } = await import('@wllama/wllama');
+		const native = new NativeLog(this.#deps.logger ?? SILENT);
 		const wllama = new Wllama(
 			{ default: this.#deps.wasmUrl },
-			{
-				logger: this.#deps.logger ?? SILENT,
-				suppressNativeLog: !this.#deps.logger,
-				allowOffline: true
-			}
+			{ logger: native, suppressNativeLog: false, allowOffline: true }
 		);
 		// Never fetch the compat build from a public CDN: browsers without JSPI/Memory64 get the
 		// regular build (and a clear error if it cannot run) rather than a request we do not allow.
@@ -141,7 +164,9 @@ export class InferenceEngine {
 					n_threads: plan.threads,
 					n_gpu_layers: plan.gpuLayers,
 					// One conversation at a time: a single slot keeps the whole context for it.
-					n_parallel: 1
+					n_parallel: 1,
+					// llama.cpp's warnings and errors only: they explain a failed load.
+					log_level: (this.#deps.logger ? 2 : 3) as LogLevel
 				}),
 				stop
 			]);
@@ -152,7 +177,15 @@ export class InferenceEngine {
 			clearTimeout(timer);
 			if (onAbort) options.signal?.removeEventListener('abort', onAbort);
 		}
-		const info = wllama.getLoadedContextInfo();
+		const info = wllama.getLoadedContextInfo() as ReturnType<Wllama['getLoadedContextInfo']> & {
+			success?: boolean;
+		};
+		// wllama does not check llama.cpp's answer: a file it could not load comes back "loaded"
+		// with an empty context.
+		if (info.success === false || info.n_vocab <= 0) {
+			terminate(wllama);
+			throw engineError(new Error(native.errors() || 'failed to load model'), 'load');
+		}
 		const template = wllama.getChatTemplate();
 		this.#wllama = wllama;
 		this.#crashed = false;
@@ -278,7 +311,8 @@ export class InferenceEngine {
 					const next = iterator.next();
 					const result = await Promise.race([next, aborted]);
 					if (result === 'aborted') {
-						next.catch(() => {});
+						// wllama cancels on its side; drain what it still delivers so nothing rejects unseen.
+						drain(iterator, next);
 						stats.finishReason = 'aborted';
 						break;
 					}
@@ -320,6 +354,17 @@ export class InferenceEngine {
 		stats.totalMs = performance.now() - started;
 		yield { type: 'done', stats };
 	}
+}
+
+function drain(iterator: AsyncIterator<unknown>, pending: Promise<IteratorResult<unknown>>): void {
+	void (async () => {
+		try {
+			let result = await pending;
+			while (!result.done) result = await iterator.next();
+		} catch {
+			// The cancellation itself: expected.
+		}
+	})();
 }
 
 function readUsage(chunk: StreamChunk, stats: GenerationStats): void {
