@@ -25,6 +25,7 @@ describe('parseQuantLabel', () => {
 		['qwen2.5-coder-7b-instruct-q4_k_m-00001-of-00002.gguf', 'Q4_K_M', 'Q4_K_M', false],
 		['gemma-3-1b-it-f16.gguf', 'F16', 'F16', false],
 		['model-bf16.gguf', 'BF16', 'BF16', false],
+		['qwen2.5-coder-7b-instruct-fp16-00001-of-00004.gguf', 'F16', 'F16', false],
 		// last quant in the name wins
 		['Q8_0-distilled-from-F16-Q4_0.gguf', 'Q4_0', 'Q4_0', false]
 	])('%s → %s', (name, label, quant, dynamic) => {

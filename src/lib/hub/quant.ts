@@ -16,11 +16,17 @@ export interface QuantLabel {
 /** The quant named in a file path (the last one in its file name), or null. */
 export function parseQuantLabel(path: string): QuantLabel | null {
 	const name = path.split('/').pop() ?? path;
-	const raw = parseGGUFQuantLabel(name);
+	const raw = parseGGUFQuantLabel(name) ?? floatAlias(name);
 	if (!raw) return null;
 	const dynamic = raw.startsWith('UD-');
 	const quant = dynamic ? raw.slice(3) : raw;
 	return { label: raw, quant, dynamic };
+}
+
+/** Qwen and others spell the float types `fp16` / `fp32`, which the library does not know. */
+function floatAlias(name: string): string | null {
+	const match = /(?:^|[-_.])FP(16|32)(?=[-_.]|$)/.exec(name.toUpperCase());
+	return match ? `F${match[1]}` : null;
 }
 
 /** Legacy block types: wllama's wasm has no SIMD kernels for them (measurements.md). */
