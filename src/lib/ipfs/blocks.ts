@@ -1,23 +1,7 @@
-import * as dagPb from '@ipld/dag-pb';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
+import type { CID } from 'multiformats/cid';
 import { identity } from 'multiformats/hashes/identity';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { AppError } from '../errors';
-
-/** Parses a CID typed by a person; a clear error for anything else. */
-export function parseCid(text: string): CID {
-	const trimmed = text.trim().replace(/^\/?ipfs\//, '');
-	try {
-		const cid = CID.parse(trimmed);
-		if (cid.code !== raw.code && cid.code !== dagPb.code) throw new Error('unsupported codec');
-		return cid;
-	} catch (cause) {
-		throw new AppError('IPFS_NOT_FOUND', `"${text.trim()}" is not a CID of a file or folder.`, {
-			cause
-		});
-	}
-}
 
 /** True when `bytes` hash to the multihash in `cid` (sha2-256 or identity). */
 export async function blockMatches(cid: CID, bytes: Uint8Array): Promise<boolean> {

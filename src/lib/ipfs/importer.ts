@@ -2,7 +2,22 @@ import { importer, type BufferImporter } from 'ipfs-unixfs-importer';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
-import { kuboImporterOptions } from './settings';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
+import { balanced } from 'ipfs-unixfs-importer/layout';
+import type { ImporterOptions } from 'ipfs-unixfs-importer';
+import { CHUNK_SIZE, MAX_CHILDREN_PER_NODE } from './settings';
+
+/** kubo `--cid-version=1 --raw-leaves` as importer options (see settings.ts). */
+export function kuboImporterOptions(): ImporterOptions {
+	return {
+		cidVersion: 1,
+		rawLeaves: true,
+		reduceSingleLeafToSelf: true,
+		chunker: fixedSize({ chunkSize: CHUNK_SIZE }),
+		layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }),
+		wrapWithDirectory: false
+	};
+}
 
 /** Where an import puts what it produces: DAG-PB nodes are stored, raw leaves only located. */
 export interface DagSink {

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { AppError } from '../errors';
-import { registerLocalModel } from '../storage/models';
+import { getLocalModel, registerLocalModel } from '../storage/models';
 import type { LocalModel } from '../storage/types';
 import type {
 	FetchByCidInput,
@@ -23,7 +23,7 @@ export type {
 	PinResult,
 	PinVariantResult
 } from './types';
-export { parseCid } from './blocks';
+export { parseCid } from './cid';
 export { CHUNK_SIZE, MAX_CHILDREN_PER_NODE } from './settings';
 
 /**
@@ -154,10 +154,44 @@ export async function pinLocalModel(model: LocalModel, options: CallOptions = {}
 		cid = result.directoryCid;
 		cids = result.cids;
 	}
+	// The model may have been deleted while it was being pinned: then drop the pin instead.
+	const current = await getLocalModel(model.id);
+	if (!current) {
+		await unpin(cid);
+		return cid;
+	}
 	await registerLocalModel({
-		...model,
+		...current,
 		cid,
-		files: model.files.map((file, index) => ({ ...file, cid: cids[index] as string }))
+		files: current.files.map((file, index) => ({ ...file, cid: cids[index] as string }))
 	});
 	return cid;
+}
+
+const pinning = new Set<string>();
+
+/**
+ * Pins every listed model that has no CID yet (a download that just verified, or one whose pin
+ * was interrupted by a reload). Resolves true when at least one model got its CID.
+ */
+export async function pinMissing(models: readonly LocalModel[]): Promise<boolean> {
+	let pinned = false;
+	for (const model of models) {
+		if (model.cid || pinning.has(model.id)) continue;
+		pinning.add(model.id);
+		try {
+			await pinLocalModel(model);
+			pinned = true;
+		} catch {
+			// Left without a CID; the next refresh tries again.
+		} finally {
+			pinning.delete(model.id);
+		}
+	}
+	return pinned;
+}
+
+/** Unpins a deleted model's CID and its files' CIDs (removing their index entries). */
+export async function unpinLocalModel(model: LocalModel): Promise<void> {
+	for (const cid of [model.cid, ...model.files.map((file) => file.cid)]) if (cid) await unpin(cid);
 }

@@ -7,7 +7,7 @@ import { registerLocalModel } from '../storage/models';
 import { SegmentStore, opfsRoot, partsPath } from '../storage/opfs';
 import type { LocalModel } from '../storage/types';
 import { blockIndex, type PendingLeaf, type PinFileEntry, type PinRecord } from './block-index';
-import { parseCid } from './blocks';
+import { parseCid } from './cid';
 import { FilestoreBlockstore } from './blockstore';
 import { decodeNode, walkDag } from './dag';
 import { buildDirectory } from './directory';

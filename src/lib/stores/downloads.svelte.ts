@@ -15,6 +15,7 @@ import {
 	type StorageStatus
 } from '$lib/downloads';
 import { toAppError, type SerializedAppError } from '$lib/errors';
+import { pinMissing, unpinLocalModel } from '$lib/ipfs';
 
 /** Everything the store talks to; tests pass fakes. */
 export interface DownloadsDeps {
@@ -24,6 +25,9 @@ export interface DownloadsDeps {
 	requestPersistence: () => Promise<boolean>;
 	loadConcurrency: () => Promise<number>;
 	saveConcurrency: (value: number) => Promise<void>;
+	/** IPFS: pins verified models that have no CID yet (true when one got it); unpins on delete. */
+	pinModels?: (models: readonly LocalModel[]) => Promise<boolean>;
+	unpinModel?: (model: LocalModel) => Promise<void>;
 	now?: () => number;
 }
 
@@ -33,7 +37,9 @@ const browserDeps: DownloadsDeps = {
 	storageStatus,
 	requestPersistence: requestPersistentStorage,
 	loadConcurrency,
-	saveConcurrency
+	saveConcurrency,
+	pinModels: pinMissing,
+	unpinModel: unpinLocalModel
 };
 
 /** Speed is measured over this window. */
@@ -146,7 +152,7 @@ export class DownloadsStore {
 		]);
 		if (concurrency.status === 'fulfilled') this.#concurrency = concurrency.value;
 		if (jobs.status === 'fulfilled') this.#setJobs(jobs.value);
-		if (models.status === 'fulfilled') this.#models = models.value;
+		if (models.status === 'fulfilled') this.#setModels(models.value);
 		if (storage.status === 'fulfilled') this.#storage = storage.value;
 		this.#loaded = true;
 	}
@@ -156,8 +162,16 @@ export class DownloadsStore {
 			this.#deps.listModels(),
 			this.#deps.storageStatus()
 		]);
-		if (models.status === 'fulfilled') this.#models = models.value;
+		if (models.status === 'fulfilled') this.#setModels(models.value);
 		if (storage.status === 'fulfilled') this.#storage = storage.value;
+	}
+
+	#setModels(models: LocalModel[]): void {
+		this.#models = models;
+		void this.#deps
+			.pinModels?.(models)
+			.then((pinned) => (pinned ? this.refreshModels() : undefined))
+			.catch(() => {});
 	}
 
 	/** Starts (or joins) a variant download. Errors are kept for that variant and rethrown. */
@@ -182,7 +196,9 @@ export class DownloadsStore {
 		return this.#act(id, () => this.#client().cancel(id));
 	}
 	async deleteModel(id: string): Promise<void> {
+		const model = this.#models.find((candidate) => candidate.id === id);
 		await this.#act(id, () => this.#client().deleteModel(id));
+		if (model) await this.#deps.unpinModel?.(model).catch(() => {});
 		await this.refreshModels();
 	}
 	get concurrency(): number {
