@@ -43,8 +43,8 @@ function fetchFrom(
 	}) as typeof fetch;
 }
 
-const parse = (bytes: Uint8Array, virtualSize = 0) =>
-	gguf('https://cdn.test/model.gguf', {
+const parse = async (bytes: Uint8Array, virtualSize = 0) => {
+	const out = await gguf('https://cdn.test/model.gguf', {
 		fetch: fetchFrom(
 			{ 'https://cdn.test/model.gguf': bytes },
 			{ 'https://cdn.test/model.gguf': virtualSize }
@@ -52,6 +52,9 @@ const parse = (bytes: Uint8Array, virtualSize = 0) =>
 		typedMetadata: true,
 		computeParametersCount: true
 	});
+	// plain view of the metadata (the library types it per architecture)
+	return { ...out, metadata: out.metadata as unknown as Record<string, unknown> };
+};
 
 async function sha256(bytes: Uint8Array): Promise<string> {
 	const digest = await crypto.subtle.digest('SHA-256', bytes.slice());
@@ -306,7 +309,7 @@ describe('makeGgufHeader (header-only virtual files)', () => {
 		const size = impliedGgufFileSize(header);
 		expect(size).toBeGreaterThan(4e9);
 		const { typedMetadata, tensorInfos, parameterCount } = await parse(header, size);
-		expect(typedMetadata['general.architecture'].value).toBe('qwen2');
+		expect(typedMetadata['general.architecture']?.value).toBe('qwen2');
 		expect(typedMetadata['qwen2.rope.freq_base']).toEqual({
 			value: 1000000,
 			type: GGUFValueType.FLOAT32
@@ -357,14 +360,18 @@ describe('scripted model', () => {
 
 describe('benchmark-size model', () => {
 	test('a ≥100M-parameter Q4_K model is generated in seconds', async () => {
+		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
 		const file = makeTinyLlamaGguf({ weightType: 'Q4_K', nEmbd: 768, nLayer: 12, nFf: 3072 });
-		const seconds = (performance.now() - t0) / 1000;
+		const wall = (performance.now() - t0) / 1000;
+		const cpu = process.cpuUsage(cpu0);
+		const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 		const { parameterCount } = await parse(file);
 		expect(parameterCount).toBeGreaterThanOrEqual(100e6);
 		console.log(
-			`Q4_K ${(parameterCount / 1e6).toFixed(1)}M parameters, ${(file.length / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(2)} s`
+			`Q4_K ${(parameterCount / 1e6).toFixed(1)}M parameters, ${(file.length / 2 ** 20).toFixed(1)} MiB: ${cpuSeconds.toFixed(2)} s CPU, ${wall.toFixed(2)} s wall`
 		);
-		expect(seconds).toBeLessThan(30);
+		// CPU time, not wall time: the shared test machines are often oversubscribed
+		expect(cpuSeconds).toBeLessThan(20);
 	}, 60_000);
 });
