@@ -65,6 +65,7 @@ async function inputsKey(): Promise<string> {
 /** Ensures the default set exists under `cacheRoot`; returns its folder. */
 export async function ensureDefaultRepos(cacheRoot: string): Promise<string> {
 	const target = join(cacheRoot, `default-${await inputsKey()}`);
+	await removeStale(cacheRoot, target);
 	if (existsSync(join(target, '.complete'))) return target;
 	const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 	await mkdir(tmp, { recursive: true });
@@ -81,6 +82,21 @@ export async function ensureDefaultRepos(cacheRoot: string): Promise<string> {
 		throw err;
 	}
 	return target;
+}
+
+/**
+ * Drops builds of older inputs (running emulators keep their files in memory, so this is safe once
+ * a build is a few minutes old) and abandoned temporary folders.
+ */
+async function removeStale(cacheRoot: string, keep: string): Promise<void> {
+	if (!existsSync(cacheRoot)) return;
+	const cutoff = Date.now() - 10 * 60 * 1000;
+	for (const name of await readdir(cacheRoot)) {
+		const dir = join(cacheRoot, name);
+		if (dir === keep || !name.startsWith('default-')) continue;
+		const s = await stat(dir).catch(() => null);
+		if (s && s.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true }).catch(() => {});
+	}
 }
 
 async function writeRepo(

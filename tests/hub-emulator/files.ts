@@ -107,7 +107,11 @@ export async function streamFile(
 	for (let pos = start; pos <= end && !closed;) {
 		const n = Math.min(chunkSize, end - pos + 1);
 		let chunk = await file.read(pos, n);
-		for (const at of flips) if (at >= pos && at < pos + chunk.length) chunk[at - pos] ^= 0xff;
+		const hits = flips.filter((at) => at >= pos && at < pos + chunk.length);
+		if (hits.length) {
+			chunk = Buffer.from(chunk); // readers may hand out views of shared memory
+			for (const at of hits) chunk[at - pos] ^= 0xff;
+		}
 		if (sent + chunk.length > cut) {
 			chunk = chunk.subarray(0, cut - sent);
 			if (chunk.length) await new Promise<void>((r) => res.write(chunk, () => r()));

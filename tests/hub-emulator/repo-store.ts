@@ -224,6 +224,7 @@ async function walk(dir: string): Promise<string[]> {
 	return out;
 }
 
+const IN_MEMORY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_DATE = '2025-01-15T10:00:00.000Z';
 
 export async function loadRepo(repoDir: string, id: string): Promise<Repo> {
@@ -238,13 +239,14 @@ export async function loadRepo(repoDir: string, id: string): Promise<Repo> {
 		const path = relative(repoDir, abs).split(sep).join(posix.sep);
 		if (path === 'repo.json' || virtualHeaders.has(path) || path.startsWith('.virtual/')) continue;
 		const { size } = await stat(abs);
-		const sha = await hashFile(abs);
+		// Files up to 64 MiB are kept in memory, so the folder may go away while we run.
+		const content = size <= IN_MEMORY_LIMIT ? await readFile(abs) : null;
+		const sha = content ? sha256(content) : await hashFile(abs);
 		const small = !isLfsPath(path, size);
-		const content = small ? await readFile(abs) : null;
-		files.set(
-			path,
-			fileRecord(path, size, sha, true, content ? () => content : null, diskReader(abs))
-		);
+		const read: RepoFile['read'] = content
+			? async (offset, length) => content.subarray(offset, offset + length)
+			: diskReader(abs);
+		files.set(path, fileRecord(path, size, sha, true, small ? () => content! : null, read));
 	}
 
 	for (const spec of json.virtualFiles ?? []) {

@@ -121,6 +121,7 @@ async function handleHub(
 	if (req.method === 'OPTIONS') return preflight(req, res, req.headers.origin ?? '*');
 	if (answerStatusFault(ctx, 'hub', req, res, cors)) return;
 
+	if (path === '/favicon.ico') return sendText(res, 200, avatarSvg('🤗'), cors, 'image/svg+xml');
 	const avatar = /^\/avatars\/([\w.-]+)\.svg$/.exec(path);
 	if (avatar) {
 		return sendText(res, 200, avatarSvg(avatar[1]!), cors, 'image/svg+xml');
