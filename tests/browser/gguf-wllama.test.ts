@@ -130,5 +130,24 @@ describe('the scripted model in wllama', () => {
 		expect(res.choices[0]!.finish_reason).toBe('length');
 		expect(res.choices[0]!.message.content).toMatch(/^(ab)+a?$/);
 		expect(res.usage.completion_tokens).toBe(9);
+		// typical repeat, frequency and presence penalties (llama-server names: wllama passes them through)
+		const chat = (penalties: Record<string, number>) =>
+			wllama.createChatCompletion({
+				messages: [{ role: 'user', content: 'go' }],
+				temperature: 0.8,
+				max_tokens: 80,
+				...penalties
+			});
+		const typical = {
+			repeat_penalty: 1.3,
+			frequency_penalty: 0.5,
+			presence_penalty: 0.5,
+			repeat_last_n: 64
+		};
+		expect((await chat(typical)).choices[0]!.message.content).toBe('ab'.repeat(40));
+		// control: penalties beyond the logit gap of 100 do break it, so the ones above were applied
+		expect((await chat({ frequency_penalty: 60 })).choices[0]!.message.content).not.toBe(
+			'ab'.repeat(40)
+		);
 	});
 });
