@@ -57,8 +57,23 @@ export class PwaStore {
 			this.#controlled = true;
 		});
 		this.#controlled = navigator.serviceWorker.controller !== null;
-		await workbox.register();
+		const registration = await workbox.register();
+		if (registration) this.#watch(registration);
 		setInterval(() => void this.checkForUpdate(), UPDATE_CHECK_INTERVAL_MS);
+	}
+
+	/**
+	 * Also watches the registration itself: workbox-window stops reporting updates it thinks
+	 * another tab started, and this tab must still offer the reload.
+	 */
+	#watch(registration: ServiceWorkerRegistration): void {
+		const check = () => {
+			if (registration.waiting && navigator.serviceWorker.controller) this.#updateReady = true;
+		};
+		const follow = (worker: ServiceWorker | null) => worker?.addEventListener('statechange', check);
+		follow(registration.installing);
+		registration.addEventListener('updatefound', () => follow(registration.installing));
+		check();
 	}
 
 	/** Asks the server for a newer service worker now. */
