@@ -24,6 +24,8 @@ export interface OAuthTransaction {
 
 export interface FlowOptions {
 	signal?: AbortSignal;
+	/** The fetch used for the token request (tests route it to a dead port to cut the network). */
+	fetch?: typeof fetch;
 	/** Clock for tests of expiry; defaults to Date.now. */
 	now?: () => number;
 }
@@ -359,28 +361,42 @@ export async function completeSignIn(
 	}
 }
 
-async function exchange(
+/** The code-for-tokens request (public client: no secret, PKCE verifier). */
+export async function requestTokens(
 	config: AuthConfig,
-	client: oauth.Client,
+	as: oauth.AuthorizationServer,
+	params: URLSearchParams,
 	transaction: OAuthTransaction,
-	callbackUrl: URL,
-	options: FlowOptions
-): Promise<{ session: StoredSession; returnTo: string }> {
-	const as = await discover(config.oauthIssuer, options);
-	const params = validateCallback(as, client, callbackUrl, transaction);
-	const http = httpOptions(config.oauthIssuer, options.signal);
-	let tokens: oauth.TokenEndpointResponse;
+	options: FlowOptions = {}
+): Promise<Response> {
 	try {
-		const response = await oauth.authorizationCodeGrantRequest(
+		return await oauth.authorizationCodeGrantRequest(
 			as,
-			client,
+			clientOf(config),
 			oauth.None(),
 			params,
 			transaction.redirectUri,
 			transaction.verifier,
-			http
+			{
+				...httpOptions(config.oauthIssuer, options.signal),
+				...(options.fetch ? { [oauth.customFetch]: options.fetch } : {})
+			}
 		);
-		tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+	} catch (error) {
+		throw mapOAuthError(error);
+	}
+}
+
+/** Validates the token response and its ID token (issuer, audience = our client, nonce, expiry). */
+export async function processTokens(
+	config: AuthConfig,
+	as: oauth.AuthorizationServer,
+	response: Response,
+	transaction: OAuthTransaction
+): Promise<oauth.TokenEndpointResponse> {
+	let tokens: oauth.TokenEndpointResponse;
+	try {
+		tokens = await oauth.processAuthorizationCodeResponse(as, clientOf(config), response, {
 			expectedNonce: transaction.nonce ?? oauth.expectNoNonce,
 			requireIdToken: transaction.nonce !== null
 		});
@@ -391,6 +407,20 @@ async function exchange(
 		throw new AppError('AUTH_PROVIDER_ERROR', MESSAGES.provider, {
 			details: { reason: 'unsupported token type' }
 		});
+	return tokens;
+}
+
+async function exchange(
+	config: AuthConfig,
+	client: oauth.Client,
+	transaction: OAuthTransaction,
+	callbackUrl: URL,
+	options: FlowOptions
+): Promise<{ session: StoredSession; returnTo: string }> {
+	const as = await discover(config.oauthIssuer, options);
+	const params = validateCallback(as, client, callbackUrl, transaction);
+	const response = await requestTokens(config, as, params, transaction, options);
+	const tokens = await processTokens(config, as, response, transaction);
 	const now = (options.now ?? Date.now)();
 	const claims = oauth.getValidatedIdTokenClaims(tokens);
 	let user: UserProfile;
