@@ -230,7 +230,7 @@ export function listModels(
 		if (!expand.length) item.modelId = repo.id;
 		return item;
 	});
-	const out: Headers = { ...headers, 'X-Total-Count': String(matches.length) };
+	const out: Headers = { ...headers };
 	if (offset + limit < matches.length) {
 		const next = new URL(url.pathname, ctx.hubUrl);
 		for (const [k, v] of q) if (k !== 'cursor') next.searchParams.append(k, v);

@@ -1196,6 +1196,32 @@ export const CATALOG: CatalogRepo[] = [
 		'bigcode-openrail-m',
 		{ baseModel: 'bigcode/starcoder2-3b', extraTags: ['code'], pipeline: 'text-generation' }
 	),
+	r(
+		'bartowski/Qwen_Qwen3-8B-GGUF',
+		F.qwen3_8,
+		'Qwen_Qwen3-8B',
+		'bartowski',
+		[...BART, 'bf16'],
+		51_662,
+		44,
+		'2025-04-29',
+		'2025-05-02',
+		'apache-2.0',
+		{ baseModel: 'Qwen/Qwen3-8B', extraTags: ['qwen3'] }
+	),
+	r(
+		'bartowski/google_gemma-3-4b-it-GGUF',
+		F.gemma3_4,
+		'google_gemma-3-4b-it',
+		'bartowski',
+		BART,
+		66_030,
+		61,
+		'2025-03-12',
+		'2025-03-13',
+		'gemma',
+		{ baseModel: 'google/gemma-3-4b-it', pipeline: 'image-text-to-text' }
+	),
 	// unsloth (UD- dynamic quants, BF16 in its own folder).
 	r(
 		'unsloth/Qwen3-Coder-30B-A3B-Instruct-GGUF',

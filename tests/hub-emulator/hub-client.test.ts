@@ -3,7 +3,7 @@
  * listFiles, fileDownloadInfo, downloadFile, whoAmI) and `@huggingface/gguf` (`gguf()` through the
  * resolve redirect and Range requests), for public, gated and private repos.
  */
-import { gguf } from '@huggingface/gguf';
+import { gguf, ggufAllShards } from '@huggingface/gguf';
 import {
 	downloadFile,
 	fileDownloadInfo,
@@ -201,18 +201,32 @@ describe('@huggingface/gguf', () => {
 		const { metadata, tensorInfos, parameterCount } = await gguf(url, {
 			computeParametersCount: true
 		});
-		expect(metadata['general.architecture']).toBe('llama');
-		expect(metadata['general.file_type']).toBe(15);
+		const md = metadata as Record<string, unknown>;
+		expect(md['general.architecture']).toBe('llama');
+		expect(md['general.file_type']).toBe(15);
 		expect(tensorInfos.length).toBeGreaterThan(5);
 		expect(parameterCount).toBeGreaterThan(100_000);
 	});
 
 	test('reads the real header of a metadata-only (virtual) repo file', async () => {
 		const url = `${hubUrl}/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF/resolve/main/qwen2.5-coder-7b-instruct-q4_k_m.gguf`;
-		const { metadata } = await gguf(url);
-		expect(metadata['general.architecture']).toBe('qwen2');
-		expect(metadata['qwen2.context_length']).toBe(32768);
-		expect(String(metadata['tokenizer.chat_template'])).toContain('<|im_start|>');
+		const md = (await gguf(url)).metadata as Record<string, unknown>;
+		expect(md['general.architecture']).toBe('qwen2');
+		expect(md['qwen2.context_length']).toBe(32768);
+		expect(String(md['tokenizer.chat_template'])).toContain('<|im_start|>');
+	});
+
+	test('ggufAllShards follows the shards of a split virtual file', async () => {
+		const url = `${hubUrl}/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF/resolve/main/qwen2.5-coder-7b-instruct-fp16-00001-of-00004.gguf`;
+		const { shards, parameterCount } = await ggufAllShards(url);
+		expect(shards).toHaveLength(4);
+		expect((shards[0]!.metadata as Record<string, unknown>)['split.count']).toBe(4);
+		expect((shards[3]!.metadata as Record<string, unknown>)['split.no']).toBe(3);
+		expect(parameterCount).toBeGreaterThan(5e9);
+		const generated = await ggufAllShards(
+			`${hubUrl}/citrate-test/tiny-llama-sharded-GGUF/resolve/main/tiny-llama-Q8_0-00001-of-00003.gguf`
+		);
+		expect(generated.shards).toHaveLength(3);
 	});
 
 	test('gated repos need the Authorization header, private ones too', async () => {

@@ -291,6 +291,16 @@ describe('authorization code + PKCE', () => {
 		const tokens = await exchange(start, await signIn(new Browser(), start));
 		expect(tokens.refresh_token).toBeUndefined();
 		expect(tokens.expires_in).toBe(120);
+
+		await controlPost(hub.hubUrl, 'config', { accessTokenTtlSeconds: 1 });
+		const start2 = await authorizationUrl('openid profile');
+		const short = await exchange(start2, await signIn(new Browser(), start2));
+		const who = () => fetch(`${hub.hubUrl}/api/whoami-v2`, { headers: bearer(short.access_token) });
+		expect((await who()).status).toBe(200);
+		await new Promise((r) => setTimeout(r, 2100));
+		const expired = await who();
+		expect(expired.status).toBe(401);
+		expect(await expired.json()).toEqual({ error: 'Invalid credentials in Authorization header' });
 	});
 
 	test('Deny sends access_denied back to the app', async () => {

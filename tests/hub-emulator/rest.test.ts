@@ -20,10 +20,10 @@ describe('models API', () => {
 		let url: string | undefined = `${hubUrl}/api/models?filter=gguf&sort=likes&limit=7`;
 		let pages = 0;
 		while (url) {
-			const res = await fetch(url);
+			const res: Response = await fetch(url);
 			expect(res.status).toBe(200);
 			seen.push(...(await json<{ id: string }[]>(res)).map((m) => m.id));
-			const link = res.headers.get('link');
+			const link: string | null = res.headers.get('link');
 			url = link ? /<([^>]+)>;\s*rel="next"/.exec(link)![1] : undefined;
 			pages++;
 		}
