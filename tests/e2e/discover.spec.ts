@@ -1,0 +1,222 @@
+/**
+ * Discovering models against the Hub emulator: search, paging, a model page with its variants,
+ * fit verdicts and GGUF metadata; gated states; a 429 that recovers; cached results offline;
+ * a model card full of XSS probes that renders inert.
+ */
+import { expect, test, type Page } from '@playwright/test';
+
+const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
+const hubUrl = `http://127.0.0.1:${hubPort}`;
+const GATED = 'citrate-test/gated-llama-GGUF';
+const ALICE_PAT = 'hf_AliceReadToken0123456789abcdefghij';
+const BOB_PAT = 'hf_BobReadTokenXX0123456789abcdefghij';
+const VERDICT = /^(Fits|Tight|Won’t fit)$/;
+
+async function control(path: string, method: string, body?: unknown): Promise<void> {
+	const response = await fetch(`${hubUrl}/__emulator/${path}`, {
+		method,
+		headers: body === undefined ? {} : { 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body)
+	});
+	if (!response.ok) throw new Error(`emulator ${method} ${path}: ${response.status}`);
+}
+
+async function signInWithToken(page: Page, token: string, user: string) {
+	await page.goto('/settings');
+	await page.getByRole('textbox', { name: 'Personal access token' }).fill(token);
+	await page.getByRole('button', { name: 'Save token' }).click();
+	await expect(page.getByText(`@${user}`).first()).toBeVisible();
+}
+
+const results = (page: Page) =>
+	page.getByRole('list', { name: 'Search results' }).getByRole('article');
+
+async function searchFor(page: Page, text: string) {
+	await page.getByRole('searchbox', { name: 'Search models' }).fill(text);
+}
+
+test.beforeEach(async () => {
+	await control('reset', 'POST');
+});
+
+test('search, page, open a model: variants with sizes and fit verdicts, GGUF metadata', async ({
+	page
+}) => {
+	await page.goto('/models');
+	await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+
+	// Recommended coding models, each with a verdict for its recommended variant.
+	const recommended = page.getByRole('list', { name: 'Recommended models' }).getByRole('article');
+	await expect(recommended).toHaveCount(5);
+	for (const id of [
+		'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF',
+		'Qwen/Qwen2.5-Coder-14B-Instruct-GGUF',
+		'TheBloke/deepseek-coder-6.7B-instruct-GGUF',
+		'bartowski/starcoder2-15b-instruct-v0.1-GGUF',
+		'TheBloke/CodeLlama-7B-Instruct-GGUF'
+	]) {
+		const card = page.getByRole('article', { name: id });
+		await expect(card.getByText(VERDICT)).toBeVisible({ timeout: 30_000 });
+	}
+
+	// Search (GGUF only, text generation, by downloads), then the next page.
+	await searchFor(page, 'coder');
+	await expect(results(page)).toHaveCount(20);
+	await page.getByRole('button', { name: 'Load more' }).click();
+	await expect.poll(() => results(page).count()).toBeGreaterThan(20);
+
+	// GGUF only (the default) hides repos without GGUF files; turning it off shows them.
+	await searchFor(page, 'not-gguf-model');
+	await expect(page.getByRole('heading', { name: 'No models found' })).toBeVisible();
+	const ggufOnly = page.getByRole('switch', { name: 'GGUF only' });
+	await expect(ggufOnly).toBeChecked();
+	await page.getByText('GGUF only', { exact: true }).click();
+	await expect(ggufOnly).not.toBeChecked();
+	await expect(results(page)).toHaveCount(1);
+	await expect(page.getByRole('article', { name: 'citrate-test/not-gguf-model' })).toBeVisible();
+	await page.getByText('GGUF only', { exact: true }).click();
+	await expect(ggufOnly).toBeChecked();
+	await expect(page.getByRole('heading', { name: 'No models found' })).toBeVisible();
+
+	await searchFor(page, 'coder');
+	await expect(results(page)).toHaveCount(20);
+	await results(page)
+		.and(page.getByRole('article', { name: 'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF', exact: true }))
+		.getByRole('link')
+		.click();
+	await expect(page).toHaveURL(/\/models\/Qwen\/Qwen2\.5-Coder-7B-Instruct-GGUF$/);
+	await expect(
+		page.getByRole('heading', { name: 'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF', level: 1 })
+	).toBeVisible();
+	await expect(page.getByTestId('revision')).toHaveText(/^[0-9a-f]{10}$/);
+	await expect(page.getByText('apache-2.0', { exact: true })).toBeVisible();
+
+	const table = page.getByRole('table');
+	const q4 = table.locator('tr[data-variant="Q4_K_M"]');
+	await expect(q4).toContainText('Recommended');
+	await expect(q4).toContainText(/\d+(\.\d+)? GiB/);
+	await expect(q4.getByText(VERDICT)).toBeVisible();
+	const q8 = table.locator('tr[data-variant="Q8_0"]');
+	await expect(q8).toContainText('Legacy');
+	await expect(q8).toContainText(/no SIMD kernels/);
+	// The split F16 variant is one row with its shard count.
+	await expect(table.locator('tr[data-variant="F16"]')).toContainText('4 shards');
+
+	// The numbers behind a verdict, for the chosen context.
+	await q4.getByText(VERDICT).click();
+	await expect(q4).toContainText('224 MiB KV cache (4,096 tokens)');
+	await page.getByRole('combobox', { name: 'Context length' }).selectOption('32768');
+	await expect(q4).toContainText('1.75 GiB KV cache (32,768 tokens)');
+
+	const metadata = page.getByRole('region', { name: 'GGUF metadata' });
+	await expect(metadata).toContainText('qwen2');
+	const value = (name: string) =>
+		metadata
+			.locator('div')
+			.filter({ has: page.getByText(name, { exact: true }) })
+			.locator('dd');
+	await expect(value('Layers')).toHaveText('28');
+	await expect(value('KV heads')).toHaveText('4');
+	await expect(value('Context length')).toHaveText('32,768');
+	await expect(value('Chat template')).toHaveText('Present');
+});
+
+test('gated repo: signed out, signed in without a grant, signed in with one', async ({
+	browser
+}) => {
+	const anonymous = await browser.newPage();
+	await anonymous.goto(`/models/${GATED}`);
+	await expect(anonymous.getByText('Gated', { exact: true }).first()).toBeVisible();
+	const signIn = anonymous.getByRole('link', { name: 'Sign in to download' });
+	await expect(signIn).toBeVisible();
+	await expect(signIn).toHaveAttribute('href', '/settings');
+	await anonymous.close();
+
+	const bobContext = await browser.newContext();
+	const bob = await bobContext.newPage();
+	await signInWithToken(bob, BOB_PAT, 'bob');
+	await bob.goto(`/models/${GATED}`);
+	const request = bob.getByRole('link', { name: 'Request access on Hugging Face' });
+	await expect(request).toBeVisible();
+	await expect(request).toHaveAttribute('href', `${hubUrl}/${GATED}`);
+	await expect(bob.getByRole('link', { name: 'Sign in to download' })).toHaveCount(0);
+	await bobContext.close();
+
+	const aliceContext = await browser.newContext();
+	const alice = await aliceContext.newPage();
+	await signInWithToken(alice, ALICE_PAT, 'alice');
+	await alice.goto(`/models/${GATED}`);
+	await expect(alice.getByText('You have access to this gated model')).toBeVisible();
+	await expect(alice.getByRole('link', { name: 'Request access on Hugging Face' })).toHaveCount(0);
+	// With access, the header of the gated file is read too.
+	await expect(alice.getByRole('region', { name: 'GGUF metadata' })).toContainText('llama');
+	await aliceContext.close();
+});
+
+test('a 429 on search shows the retry state and recovers by itself', async ({ page }) => {
+	await page.goto('/models');
+	await expect(
+		page.getByRole('article', { name: 'TheBloke/CodeLlama-7B-Instruct-GGUF' }).getByText(VERDICT)
+	).toBeVisible({
+		timeout: 30_000
+	});
+	await control('faults', 'POST', {
+		path: '/api/models',
+		status: 429,
+		retryAfterSeconds: 2,
+		times: 1
+	});
+	await searchFor(page, 'llama');
+	await expect(
+		page.getByRole('status').filter({ hasText: /Rate limited — retrying in \d+ s/ })
+	).toBeVisible();
+	await expect(results(page).first()).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByText(/Rate limited/)).toHaveCount(0);
+});
+
+test('offline: results seen before come back from the cache, marked cached', async ({
+	page,
+	context
+}) => {
+	await page.goto('/models');
+	await searchFor(page, 'coder');
+	await expect(results(page)).toHaveCount(20);
+	const online = await results(page).first().getAttribute('aria-label');
+	await searchFor(page, 'tiny');
+	await expect(results(page).first()).toBeVisible();
+
+	await context.setOffline(true);
+	await searchFor(page, 'coder');
+	await expect(page.getByText(/^Cached/)).toBeVisible();
+	await expect(results(page)).toHaveCount(20);
+	await expect(results(page).first()).toHaveAttribute('aria-label', online ?? '');
+
+	await searchFor(page, 'never searched before');
+	await expect(page.getByRole('alert')).toContainText('You are offline');
+	await context.setOffline(false);
+});
+
+test('a model card with script, onerror and javascript: links renders inert', async ({ page }) => {
+	const dialogs: string[] = [];
+	page.on('dialog', (dialog) => {
+		dialogs.push(dialog.message());
+		void dialog.dismiss();
+	});
+	await page.goto('/models/citrate-test/xss-readme-GGUF');
+	const card = page.getByRole('region', { name: 'Model card' });
+	await expect(card.getByText('Safe text after the probes.')).toBeVisible();
+	await expect(card.locator('script, iframe')).toHaveCount(0);
+	for (const link of await card.getByRole('link').all()) {
+		const href = (await link.getAttribute('href')) ?? '';
+		expect(href.toLowerCase()).not.toContain('javascript:');
+		if (href) expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+	}
+	expect(await card.innerHTML()).not.toMatch(/onerror/i);
+	// The javascript: link lost its href: clicking its text does nothing.
+	await card.getByText('click me').click();
+	await page.waitForTimeout(300);
+	expect(
+		await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)
+	).toBeUndefined();
+	expect(dialogs).toEqual([]);
+});
