@@ -6,6 +6,14 @@ import { matchesQuery } from './messages';
 import type { ImportedConversation } from './transfer';
 import type { Conversation, Message } from './types';
 
+/**
+ * A plain copy for IndexedDB: callers may hand in reactive proxies (Svelte `$state`), which
+ * structured cloning refuses. Records hold only JSON data.
+ */
+function plain<T>(value: T): T {
+	return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** Conversations and messages in IndexedDB (`conversations`, `messages` of the citrate DB). */
 export class ChatRepository {
 	readonly #open: () => Promise<IDBPDatabase<CitrateDB>>;
@@ -43,7 +51,7 @@ export class ChatRepository {
 
 	async putConversation(conversation: Conversation): Promise<void> {
 		const db = await this.#open();
-		await db.put('conversations', structuredClone(conversation) as never);
+		await db.put('conversations', plain(conversation) as never);
 	}
 
 	async deleteConversation(id: string): Promise<void> {
@@ -66,7 +74,7 @@ export class ChatRepository {
 
 	async putMessage(message: Message): Promise<void> {
 		const db = await this.#open();
-		await db.put('messages', structuredClone(message) as never);
+		await db.put('messages', plain(message) as never);
 	}
 
 	async deleteMessages(ids: readonly string[]): Promise<void> {

@@ -110,6 +110,23 @@ export class ChatStore {
 		this.#active = conversation;
 		this.#messages = messages;
 		this.#usage = null;
+		this.#prepareModel(conversation);
+	}
+
+	/** Starts loading a conversation's downloaded model in the background when nothing is loaded. */
+	#prepareModel(conversation: Conversation): void {
+		const wanted = conversation.model;
+		if (wanted?.source !== 'local') return;
+		if (this.#engine.status === 'loading' || this.#engine.status === 'ready') return;
+		void this.#engine.refreshLocalModels().then(async () => {
+			const idle = this.#engine.status === 'idle' || this.#engine.status === 'error';
+			if (
+				idle &&
+				this.#active?.id === conversation.id &&
+				this.#engine.localModels.some((m) => m.id === wanted.id)
+			)
+				await this.#engine.loadLocal(wanted.id);
+		});
 	}
 
 	async newConversation(): Promise<Conversation> {

@@ -1,0 +1,239 @@
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { makeScriptedLlamaGguf } from '../fixtures/gguf';
+
+/**
+ * Chat end to end in the built app: a model downloaded from the Hub emulator and models opened
+ * from disk; streaming, stop, regenerate, edit, history across reloads, offline, inert output.
+ */
+
+const hubUrl = `http://127.0.0.1:${Number(process.env.E2E_HUB_PORT ?? 8787)}`;
+const SCRIPTED = 'citrate-test/scripted-chat-GGUF';
+const STORIES = resolve('../shared/fixtures/stories260K.gguf');
+
+async function resetEmulator() {
+	const response = await fetch(`${hubUrl}/__emulator/reset`, { method: 'POST' });
+	expect(response.ok).toBe(true);
+}
+
+async function waitForServiceWorker(page: Page) {
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.ready;
+		if (navigator.serviceWorker.controller) return;
+		await new Promise((done) =>
+			navigator.serviceWorker.addEventListener('controllerchange', done, { once: true })
+		);
+	});
+}
+
+async function download(page: Page, repoId: string) {
+	await page.goto(`/models/${repoId}`);
+	await waitForServiceWorker(page);
+	await page
+		.getByRole('button', { name: /^Download / })
+		.first()
+		.click();
+	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+}
+
+async function openFromDisk(page: Page, name: string, bytes: Uint8Array) {
+	await page
+		.getByLabel('GGUF model file(s)')
+		.setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+	await expectModelReady(page, name);
+}
+
+async function expectModelReady(page: Page, name: string | RegExp) {
+	const status = page.getByRole('status', { name: 'Model status' });
+	await expect(status).toContainText(name, { timeout: 60_000 });
+	await expect(status).toContainText(/Context \d+/);
+	await expect(status).toContainText(/WASM|WebGPU/);
+}
+
+const assistant = (page: Page) => page.getByRole('article', { name: 'Assistant message' });
+const user = (page: Page) => page.getByRole('article', { name: 'Your message' });
+
+async function send(page: Page, text: string) {
+	const box = page.getByRole('textbox', { name: 'Message' });
+	await box.fill(text);
+	await box.press('Enter');
+}
+
+async function textLength(page: Page, index: number): Promise<number> {
+	return ((await assistant(page).nth(index).locator('.content').textContent()) ?? '').length;
+}
+
+test.beforeEach(async () => {
+	await resetEmulator();
+});
+
+test('download → chat streams → stop → regenerate → edit → reload keeps history → offline reload still answers', async ({
+	page,
+	context
+}) => {
+	test.setTimeout(180_000);
+	await download(page, SCRIPTED);
+	await page.goto('/');
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+
+	// A model that never stops talking, opened from disk, to watch tokens stream and stop them.
+	await openFromDisk(
+		page,
+		'ticker.gguf',
+		makeScriptedLlamaGguf({ reply: 'tick tock ', loop: true, name: 'Ticker' })
+	);
+	await send(page, 'Count for me');
+	await expect(user(page)).toHaveText(/Count for me/);
+	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(30);
+	const early = await textLength(page, 0);
+	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(early + 20);
+	await page.getByRole('button', { name: 'Stop' }).click();
+	await expect(assistant(page).first()).toContainText('Stopped.');
+	const stoppedAt = await textLength(page, 0);
+	await page.waitForTimeout(400);
+	expect(await textLength(page, 0)).toBe(stoppedAt);
+	await expect(assistant(page).first()).toContainText('tick tock tick tock');
+
+	// Regenerate: a fresh answer streams; Esc stops it.
+	await page.getByRole('button', { name: 'Regenerate answer' }).click();
+	await expect(assistant(page)).toHaveCount(1);
+	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(30);
+	await page.keyboard.press('Escape');
+	await expect(assistant(page).first()).toContainText('Stopped.');
+
+	// Switch this conversation to the downloaded model and edit the question.
+	const picker = page.getByLabel('Downloaded model');
+	const option = picker.locator('option', { hasText: 'scripted-chat-GGUF' });
+	await picker.selectOption({ value: (await option.getAttribute('value'))! });
+	await expectModelReady(page, /scripted-chat-GGUF/);
+	await user(page).getByRole('button', { name: 'Edit message' }).click();
+	await page.getByRole('textbox', { name: 'Edit message' }).fill('Show me an add function');
+	await page.getByRole('button', { name: 'Save and send' }).click();
+	await expect(user(page)).toHaveText(/Show me an add function/);
+	const answer = assistant(page).first();
+	await expect(answer.locator('pre code')).toContainText('def add(a, b):', { timeout: 30_000 });
+	await expect(answer.getByRole('button', { name: 'Copy code' })).toBeVisible();
+	await expect(answer.locator('strong')).toHaveText('5');
+	await expect(page.getByRole('region', { name: 'Model' })).toContainText(/\d+(\.\d)? tok\/s/);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Count for me');
+
+	// Reload: the conversation and its messages come back from IndexedDB.
+	await page.reload();
+	await expect(user(page)).toHaveText(/Show me an add function/);
+	await expect(assistant(page).first().locator('pre code')).toContainText('def add(a, b):');
+	await expect(page.getByRole('button', { name: 'Count for me', exact: true })).toBeVisible();
+
+	// Offline: the app shell comes from the service worker, the model from OPFS, and it answers.
+	await waitForServiceWorker(page);
+	await context.setOffline(true);
+	try {
+		await page.reload();
+		await expect(user(page)).toHaveText(/Show me an add function/);
+		// The conversation's downloaded model loads again by itself, from OPFS.
+		await expectModelReady(page, /scripted-chat-GGUF/);
+		await send(page, 'And again, offline');
+		await expect(assistant(page)).toHaveCount(2);
+		await expect(assistant(page).nth(1).locator('pre code')).toContainText('def add(a, b):', {
+			timeout: 60_000
+		});
+	} finally {
+		await context.setOffline(false);
+	}
+});
+
+test('a reload mid-answer keeps the text generated so far', async ({ page }) => {
+	await page.goto('/');
+	await openFromDisk(
+		page,
+		'ticker.gguf',
+		makeScriptedLlamaGguf({ reply: 'lorem ipsum ', loop: true, name: 'Ticker' })
+	);
+	await send(page, 'Keep going');
+	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(200);
+	await page.waitForTimeout(400); // at least one throttled save after the 200 characters
+	await page.reload();
+	await expect(assistant(page).first()).toContainText('Stopped.');
+	const kept = await textLength(page, 0);
+	expect(kept).toBeGreaterThan(200);
+	await expect(assistant(page).first()).toContainText('lorem ipsum lorem ipsum');
+});
+
+test('model output with HTML and a javascript: link is shown inert', async ({ page }) => {
+	const dialogs: string[] = [];
+	page.on('dialog', (dialog) => {
+		dialogs.push(dialog.message());
+		void dialog.dismiss();
+	});
+	await page.goto('/');
+	await openFromDisk(
+		page,
+		'xss.gguf',
+		makeScriptedLlamaGguf({
+			reply:
+				'Look: <img src=x onerror="window.__xss=1"> and [click](javascript:window.__xss=2) <script>window.__xss=3</script> done',
+			name: 'XSS'
+		})
+	);
+	await send(page, 'hi');
+	const answer = assistant(page).first();
+	await expect(answer).toContainText('done');
+	await expect(answer.locator('.markdown')).toBeVisible();
+	expect(await answer.locator('[onerror], script, iframe').count()).toBe(0);
+	const hrefs = await answer
+		.locator('a')
+		.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
+	expect(hrefs.filter((href) => /^\s*javascript:/i.test(href))).toEqual([]);
+	const click = answer.getByText('click');
+	if (await click.count()) await click.first().click();
+	await page.waitForTimeout(300);
+	expect(
+		await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)
+	).toBeUndefined();
+	expect(dialogs).toEqual([]);
+});
+
+test('export JSON and import it back; a broken file is refused with a clear message', async ({
+	page
+}) => {
+	await page.goto('/');
+	await openFromDisk(page, 'echo.gguf', makeScriptedLlamaGguf({ reply: 'Exported reply.' }));
+	await send(page, 'Export me');
+	await expect(assistant(page).first()).toContainText('Exported reply.');
+	const [file] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByRole('button', { name: 'Export JSON' }).click()
+	]);
+	const json = readFileSync((await file.path())!, 'utf8');
+	expect(JSON.parse(json)).toMatchObject({ format: 'citrate-conversation', version: 1 });
+	await page.getByRole('button', { name: /Delete Export me/ }).click({ trial: true });
+	const input = page.getByLabel('Conversation JSON file');
+	await input.setInputFiles({
+		name: 'broken.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from('{"format":"something-else"}')
+	});
+	await expect(page.getByText(/not a Citrate conversation/)).toBeVisible();
+	await input.setInputFiles({
+		name: 'chat.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(json)
+	});
+	await expect(page.getByRole('button', { name: 'Export me', exact: true })).toHaveCount(2);
+	await expect(assistant(page).first()).toContainText('Exported reply.');
+});
+
+test('stories260K continues "Once upon a time" in English', async ({ page }) => {
+	test.skip(!existsSync(STORIES), `${STORIES} is absent (a fresh clone has no ../shared)`);
+	await page.goto('/');
+	await openFromDisk(page, 'stories260K.gguf', readFileSync(STORIES));
+	await send(page, 'Once upon a time');
+	const answer = assistant(page).first();
+	await expect(answer).not.toContainText('Thinking', { timeout: 30_000 });
+	await expect
+		.poll(async () => (await answer.locator('.content').textContent())?.length ?? 0)
+		.toBeGreaterThan(40);
+	const text = ((await answer.locator('.content').textContent()) ?? '').toLowerCase();
+	const words = text.match(/\b(the|a|and|was|she|he|to|her|his|they|day|little|big|play)\b/g) ?? [];
+	expect(words.length).toBeGreaterThanOrEqual(3);
+});
