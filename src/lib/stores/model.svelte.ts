@@ -1,18 +1,14 @@
 import { createContext } from 'svelte';
 import { AppError, toAppError } from '$lib/errors';
-import {
-	estimateFit,
-	groupVariants,
-	shapeFromSummary,
-	type DeviceLimits,
-	type FitEstimate,
-	type GgufSummary,
-	type HubClient,
-	type ModelInfo,
-	type ModelVariant,
-	type RepoAccess
+import type {
+	DeviceLimits,
+	FitEstimate,
+	GgufSummary,
+	ModelInfo,
+	ModelVariant,
+	RepoAccess
 } from '$lib/hub';
-import { DEFAULT_CONTEXT, deviceLimits } from './search.svelte';
+import { DEFAULT_CONTEXT, deviceLimits, loadHub, type HubDeps } from './search.svelte';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type AccessState = RepoAccess | 'checking' | 'unknown';
@@ -24,7 +20,8 @@ export const CONTEXT_CHOICES = [2048, 4096, 8192, 16384, 32768, 65536, 131072] a
  * variant (or the first), this user's access, and a fit estimate per variant for a chosen context.
  */
 export class ModelStore {
-	readonly #client: HubClient;
+	readonly #loadDeps: () => Promise<HubDeps>;
+	#deps = $state<HubDeps | null>(null);
 	readonly #device: () => Promise<DeviceLimits>;
 
 	#id = $state<string | null>(null);
@@ -44,8 +41,11 @@ export class ModelStore {
 	#contextLength = $state(DEFAULT_CONTEXT);
 	#controller: AbortController | null = null;
 
-	constructor(client: HubClient, options: { device?: () => Promise<DeviceLimits> } = {}) {
-		this.#client = client;
+	constructor(
+		deps: () => Promise<HubDeps> = loadHub,
+		options: { device?: () => Promise<DeviceLimits> } = {}
+	) {
+		this.#loadDeps = deps;
 		this.#device = options.device ?? deviceLimits;
 	}
 
@@ -98,7 +98,7 @@ export class ModelStore {
 		return this.#header?.contextLength ?? this.#info?.contextLength ?? null;
 	}
 	get hubPageUrl(): string | null {
-		return this.#id ? this.#client.modelPageUrl(this.#id) : null;
+		return this.#id && this.#deps ? this.#deps.client.modelPageUrl(this.#id) : null;
 	}
 
 	setContextLength(value: number): void {
@@ -107,11 +107,12 @@ export class ModelStore {
 
 	/** The fit estimate of a variant at the chosen context (null until the device is probed). */
 	fitOf(variant: ModelVariant): FitEstimate | null {
-		if (!this.#device_) return null;
-		return estimateFit(
+		const hub = this.#deps?.hub;
+		if (!this.#device_ || !hub) return null;
+		return hub.estimateFit(
 			{
 				weightsBytes: variant.totalBytes,
-				shape: shapeFromSummary(this.#header),
+				shape: hub.shapeFromSummary(this.#header),
 				contextLength: this.#contextLength,
 				largestTensorBytes: this.#header?.largestTensorBytes ?? null
 			},
@@ -141,11 +142,13 @@ export class ModelStore {
 			if (!signal.aborted) this.#device_ = device;
 		});
 		try {
-			const { value: info, cached } = await this.#client.getModel(id, { signal });
+			const deps = await this.#loadDeps();
+			this.#deps = deps;
+			const { value: info, cached } = await deps.client.getModel(id, { signal });
 			if (signal.aborted) return;
 			this.#info = info;
 			this.#cached = cached;
-			this.#variants = groupVariants(info.files, { parameterCount: info.parameterCount });
+			this.#variants = deps.hub.groupVariants(info.files, { parameterCount: info.parameterCount });
 			this.#status = 'ready';
 		} catch (error) {
 			if (signal.aborted) return;
@@ -158,10 +161,11 @@ export class ModelStore {
 
 	async #loadReadme(signal: AbortSignal): Promise<void> {
 		const info = this.#info;
-		if (!info) return;
+		const client = this.#deps?.client;
+		if (!info || !client) return;
 		this.#readmeStatus = 'loading';
 		try {
-			const { value } = await this.#client.readme(info.id, info.sha, { signal });
+			const { value } = await client.readme(info.id, info.sha, { signal });
 			if (signal.aborted) return;
 			this.#readme = value;
 			this.#readmeStatus = 'ready';
@@ -175,12 +179,13 @@ export class ModelStore {
 		const info = this.#info;
 		const target = variant ?? this.#variants.find((v) => v.recommended) ?? this.#variants[0];
 		const file = target?.files[0];
-		if (!info || !file) return;
+		const deps = this.#deps;
+		if (!info || !file || !deps) return;
 		this.#headerStatus = 'loading';
 		this.#headerError = null;
 		this.#headerPath = file.path;
 		try {
-			const { value } = await this.#client.ggufHeader(info.id, info.sha, file.path, {
+			const { value } = await deps.client.ggufHeader(info.id, info.sha, file.path, {
 				signal,
 				fileSize: file.size
 			});
@@ -189,7 +194,9 @@ export class ModelStore {
 			this.#headerStatus = 'ready';
 			// A header's own parameter count (unsplit files) makes bits per weight exact.
 			if (value.parameterCount && !info.parameterCount)
-				this.#variants = groupVariants(info.files, { parameterCount: value.parameterCount });
+				this.#variants = deps.hub.groupVariants(info.files, {
+					parameterCount: value.parameterCount
+				});
 		} catch (error) {
 			if (signal.aborted) return;
 			this.#headerError = toAppError(error);
@@ -206,14 +213,15 @@ export class ModelStore {
 	/** Asks the Hub whether the current user may download (call again after sign-in/out). */
 	async refreshAccess(): Promise<void> {
 		const info = this.#info;
-		if (!info) return;
+		const client = this.#deps?.client;
+		if (!info || !client) return;
 		if (!info.gated && !info.private) {
 			this.#access = 'granted';
 			return;
 		}
 		this.#access = 'checking';
 		try {
-			this.#access = await this.#client.checkAccess(info.id, { signal: this.#controller?.signal });
+			this.#access = await client.checkAccess(info.id, { signal: this.#controller?.signal });
 		} catch {
 			this.#access = 'unknown';
 		}
@@ -225,5 +233,5 @@ export class ModelStore {
 	}
 }
 
-/** `getModelPage()` in components; the root layout calls `setModelPage(new ModelStore(hubClient()))`. */
+/** `getModelPage()` in components; the root layout calls `setModelPage(new ModelStore())`. */
 export const [getModelPage, setModelPage] = createContext<ModelStore>();

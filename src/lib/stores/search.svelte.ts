@@ -2,37 +2,45 @@ import { createContext } from 'svelte';
 import { readAccessToken } from '$lib/auth';
 import { config } from '$lib/config';
 import { AppError, toAppError } from '$lib/errors';
-import {
-	estimateFit,
-	groupVariants,
+import type {
+	DeviceLimits,
+	FitEstimate,
 	HubClient,
-	idbHubCache,
-	probeDeviceLimits,
-	shapeFromSummary,
-	type DeviceLimits,
-	type FitEstimate,
-	type ModelSummary,
-	type ModelVariant,
-	type SearchPage,
-	type SearchQuery,
-	type SearchSort
+	ModelSummary,
+	ModelVariant,
+	SearchPage,
+	SearchQuery,
+	SearchSort
 } from '$lib/hub';
 
-let defaultClient: HubClient | undefined;
-/** The app's Hub client: configured Hub, the vault's token, the IndexedDB cache. */
-export function hubClient(): HubClient {
-	defaultClient ??= new HubClient({
-		hubUrl: config.hubUrl,
-		getToken: readAccessToken,
-		cache: idbHubCache
-	});
-	return defaultClient;
+/** `$lib/hub` and a client for it. */
+export interface HubDeps {
+	hub: typeof import('$lib/hub');
+	client: HubClient;
+}
+
+let defaultDeps: Promise<HubDeps> | undefined;
+/**
+ * The Hub module and the app's client (configured Hub, the vault's token, the IndexedDB cache),
+ * loaded on first use: the Hub libraries stay out of the first-load bundle.
+ */
+export function loadHub(): Promise<HubDeps> {
+	defaultDeps ??= import('$lib/hub').then((hub) => ({
+		hub,
+		client: new hub.HubClient({
+			hubUrl: config.hubUrl,
+			getToken: readAccessToken,
+			cache: hub.idbHubCache
+		})
+	}));
+	defaultDeps.catch(() => (defaultDeps = undefined));
+	return defaultDeps;
 }
 
 let deviceProbe: Promise<DeviceLimits> | undefined;
 /** This browser's limits, probed once. */
 export function deviceLimits(): Promise<DeviceLimits> {
-	deviceProbe ??= probeDeviceLimits();
+	deviceProbe ??= import('$lib/hub').then((hub) => hub.probeDeviceLimits());
 	return deviceProbe;
 }
 
@@ -85,7 +93,7 @@ export interface SearchStoreOptions {
  * automatic retry after a 429, cached results when offline, and the recommended models.
  */
 export class SearchStore {
-	readonly #client: HubClient;
+	readonly #deps: () => Promise<HubDeps>;
 	readonly #debounceMs: number;
 	readonly #setTimeout: (fn: () => void, ms: number) => unknown;
 	readonly #clearTimeout: (id: unknown) => void;
@@ -111,8 +119,8 @@ export class SearchStore {
 	#debounce: unknown = null;
 	#retryTimer: unknown = null;
 
-	constructor(client: HubClient, options: SearchStoreOptions = {}) {
-		this.#client = client;
+	constructor(deps: () => Promise<HubDeps> = loadHub, options: SearchStoreOptions = {}) {
+		this.#deps = deps;
 		this.#debounceMs = options.debounceMs ?? 300;
 		this.#setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
 		this.#clearTimeout =
@@ -231,7 +239,8 @@ export class SearchStore {
 		this.#error = null;
 		let page: SearchPage;
 		try {
-			page = await this.#client.search(query, { signal: controller.signal, next });
+			const { client } = await this.#deps();
+			page = await client.search(query, { signal: controller.signal, next });
 		} catch (error) {
 			if (controller.signal.aborted) return;
 			this.#loadingMore = false;
@@ -300,7 +309,16 @@ export class SearchStore {
 			fit: null,
 			error: null
 		}));
-		const device = await this.#device();
+		let deps: HubDeps;
+		let device: DeviceLimits;
+		try {
+			[deps, device] = await Promise.all([this.#deps(), this.#device()]);
+		} catch (error) {
+			const message = toAppError(error).message;
+			this.#recommended = this.#recommended.map((r) => ({ ...r, status: 'error', error: message }));
+			return;
+		}
+		const { hub, client } = deps;
 		await Promise.all(
 			RECOMMENDED_REPOS.map(async (id, index) => {
 				const update = (patch: Partial<Recommendation>) => {
@@ -308,20 +326,20 @@ export class SearchStore {
 					if (current) this.#recommended[index] = { ...current, ...patch };
 				};
 				try {
-					const { value: info } = await this.#client.getModel(id, { signal });
-					const variants = groupVariants(info.files, { parameterCount: info.parameterCount });
+					const { value: info } = await client.getModel(id, { signal });
+					const variants = hub.groupVariants(info.files, { parameterCount: info.parameterCount });
 					const variant = variants.find((v) => v.recommended) ?? variants[0] ?? null;
 					update({ summary: info, variant });
-					let shape = null;
+					let shape: ReturnType<typeof hub.shapeFromSummary> = null;
 					let largest: number | null = null;
 					const first = variant?.files[0];
 					if (first) {
 						try {
-							const header = await this.#client.ggufHeader(id, info.sha, first.path, {
+							const header = await client.ggufHeader(id, info.sha, first.path, {
 								signal,
 								fileSize: first.size
 							});
-							shape = shapeFromSummary(header.value);
+							shape = hub.shapeFromSummary(header.value);
 							largest = header.value.largestTensorBytes;
 						} catch (error) {
 							if (signal?.aborted) throw error;
@@ -329,7 +347,7 @@ export class SearchStore {
 						}
 					}
 					const fit = variant
-						? estimateFit(
+						? hub.estimateFit(
 								{
 									weightsBytes: variant.totalBytes,
 									shape,
@@ -354,5 +372,5 @@ export class SearchStore {
 	}
 }
 
-/** `getSearch()` in components; the root layout calls `setSearch(new SearchStore(hubClient()))`. */
+/** `getSearch()` in components; the root layout calls `setSearch(new SearchStore())`. */
 export const [getSearch, setSearch] = createContext<SearchStore>();
