@@ -67,7 +67,15 @@ export async function streamFile(
 	file: RepoFile,
 	opts: StreamOptions
 ): Promise<void> {
-	let range = parseRange(req.headers.range, file.size);
+	const etag = typeof opts.headers.ETag === 'string' ? opts.headers.ETag : undefined;
+	if (etag && req.headers['if-none-match'] === etag) {
+		res.writeHead(304, { ...opts.headers });
+		res.end();
+		return;
+	}
+	// If-Range with a stale validator means "send the whole new file".
+	const ifRange = req.headers['if-range'];
+	let range = ifRange && ifRange !== etag ? null : parseRange(req.headers.range, file.size);
 	if (range === 'unsatisfiable') {
 		res.writeHead(416, { ...opts.headers, 'Content-Range': `bytes */${file.size}` });
 		res.end();

@@ -174,6 +174,15 @@ describe('resolve', () => {
 		expect((await cdn.arrayBuffer()).byteLength).toBe(10);
 		const tampered = await fetch(location.replace('Signature=', 'Signature=x'));
 		expect(tampered.status).toBe(403);
+		const etag = cdn.headers.get('etag')!;
+		expect((await fetch(location, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+		const same = await fetch(location, { headers: { Range: 'bytes=0-0', 'If-Range': etag } });
+		expect(same.status).toBe(206);
+		const stale = await fetch(location, { headers: { Range: 'bytes=0-0', 'If-Range': '"old"' } });
+		expect(stale.status).toBe(200);
+		expect((await stale.arrayBuffer()).byteLength).toBe(file.size);
+		const malformed = await fetch(`${hubUrl}/citrate-test/tiny-llama-GGUF/resolve/main/%E0%A4%A`);
+		expect(malformed.status).toBe(400);
 	});
 
 	test('small files: 307 to a relative /api/resolve-cache URL', async () => {

@@ -228,6 +228,9 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
 		return oidcInstance;
 	};
 	const onError = (res: ServerResponse, err: unknown) => {
+		if (err instanceof URIError && !res.headersSent) {
+			return sendJson(res, 400, { error: 'Malformed URL' });
+		}
 		console.error('[hub-emulator]', err);
 		if (!res.headersSent) sendJson(res, 500, { error: 'Internal Error' });
 		else res.destroy();
