@@ -1,0 +1,136 @@
+/** The search and model-page stores against the emulator: debounce, stale aborts, 429 retry, access. */
+import { describe, expect, inject, test } from 'vitest';
+import * as hub from '../../src/lib/hub';
+import { ModelStore } from '../../src/lib/stores/model.svelte';
+import { SearchStore, type HubDeps } from '../../src/lib/stores/search.svelte';
+
+const hubUrl = inject('hubUrl');
+const BOB = 'hf_BobReadTokenXX0123456789abcdefghij';
+const device = () =>
+	Promise.resolve<hub.DeviceLimits>({
+		deviceMemoryBytes: 8 * hub.GiB,
+		deviceMemoryCapped: true,
+		memory64: true,
+		webgpu: null,
+		storageFreeBytes: 50 * hub.GiB
+	});
+
+function deps(token: string | null = null, log: string[] = []): () => Promise<HubDeps> {
+	const client = new hub.HubClient({
+		hubUrl,
+		getToken: () => Promise.resolve(token),
+		cache: hub.memoryHubCache(),
+		fetch: (input, init) => {
+			log.push(String(input));
+			return fetch(input, init);
+		}
+	});
+	return () => Promise.resolve({ hub, client });
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000) {
+	const start = Date.now();
+	while (!check()) {
+		if (Date.now() - start > timeoutMs) throw new Error('timed out');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+describe('SearchStore', () => {
+	test('typing is debounced into one request', async () => {
+		const log: string[] = [];
+		const store = new SearchStore(deps(null, log), { debounceMs: 100, device });
+		for (const text of ['c', 'co', 'cod', 'code', 'coder']) store.setText(text);
+		await until(() => store.status === 'ready');
+		const searches = log.filter((url) => url.includes('/api/models?'));
+		expect(searches).toHaveLength(1);
+		expect(new URL(searches[0] ?? '').searchParams.get('search')).toBe('coder');
+		expect(store.results.length).toBeGreaterThan(0);
+		expect(store.hasMore).toBe(true);
+		const first = store.results.length;
+		await store.loadMore();
+		expect(store.results.length).toBeGreaterThan(first);
+		store.dispose();
+	});
+
+	test('a newer query aborts the stale one: results match the last query', async () => {
+		const store = new SearchStore(deps(), { debounceMs: 0, device });
+		store.setText('llama');
+		const stale = store.search();
+		store.setText('not-gguf-model');
+		store.setGgufOnly(false);
+		await stale;
+		await until(() => store.status === 'ready' && store.searched?.search === 'not-gguf-model');
+		expect(store.results.map((m) => m.id)).toEqual(['citrate-test/not-gguf-model']);
+		store.dispose();
+	});
+
+	test('a 429 counts down and retries by itself', async () => {
+		await fetch(`${hubUrl}/__emulator/faults`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ path: 'store-429-probe', status: 429, retryAfterSeconds: 1, times: 1 })
+		});
+		// A fast clock: one "second" of countdown is 10 ms.
+		const store = new SearchStore(deps(), {
+			debounceMs: 0,
+			device,
+			setTimeout: (fn, ms) => setTimeout(fn, ms / 100),
+			clearTimeout: (id) => clearTimeout(id as number)
+		});
+		store.setText('store-429-probe');
+		await store.search();
+		expect(store.status).toBe('rate-limited');
+		expect(store.retryIn).toBeGreaterThan(0);
+		expect(store.error?.code).toBe('HUB_RATE_LIMITED');
+		await until(() => store.status === 'ready');
+		expect(store.error).toBeNull();
+		store.dispose();
+	});
+
+	test('recommended models each get a fit verdict', async () => {
+		const store = new SearchStore(deps(), { device });
+		await store.loadRecommended();
+		expect(store.recommended).toHaveLength(5);
+		for (const item of store.recommended) {
+			expect(item.status, item.error ?? '').toBe('ready');
+			expect(item.fit?.verdict).toMatch(/^(fits|tight|wont-fit)$/);
+		}
+		const qwen7 = store.recommended.find((r) => r.id === 'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF');
+		expect(qwen7?.variant?.label).toBe('Q4_K_M');
+		expect(qwen7?.fit?.kvExact).toBe(true);
+		expect(qwen7?.fit?.kvCacheBytes).toBe(224 * hub.MiB);
+	});
+});
+
+describe('ModelStore', () => {
+	test('loads a model: variants, header, fit at a chosen context', async () => {
+		const store = new ModelStore(deps(), { device });
+		await store.load('Qwen/Qwen2.5-Coder-7B-Instruct-GGUF');
+		expect(store.status).toBe('ready');
+		expect(store.access).toBe('granted');
+		expect(store.header?.blockCount).toBe(28);
+		expect(store.readme).toContain('Qwen');
+		await until(() => store.device !== null);
+		const q4 = store.variants.find((v) => v.recommended);
+		if (!q4) throw new Error('no recommended variant');
+		expect(store.fitOf(q4)?.kvCacheBytes).toBe(224 * hub.MiB);
+		store.setContextLength(32768);
+		expect(store.fitOf(q4)?.kvCacheBytes).toBe(1.75 * hub.GiB);
+	});
+
+	test('gated repo without a grant asks for access; the header waits for it', async () => {
+		const store = new ModelStore(deps(BOB), { device });
+		await store.load('citrate-test/gated-llama-GGUF');
+		expect(store.access).toBe('request-access');
+		expect(store.headerError?.code).toBe('HUB_GATED');
+		expect(store.hubPageUrl).toBe(`${hubUrl}/citrate-test/gated-llama-GGUF`);
+	});
+
+	test('a bad or missing repo is an error state', async () => {
+		const store = new ModelStore(deps(), { device });
+		await store.load('citrate-test/nope-GGUF');
+		expect(store.status).toBe('error');
+		expect(store.error?.code).toBe('HUB_NOT_FOUND');
+	});
+});
