@@ -98,6 +98,10 @@ test('download → pinned with the kubo CID, tiny index → reload → still pin
 	page
 }) => {
 	test.setTimeout(180_000);
+	const consoleErrors: string[] = [];
+	page.on('console', (message) => {
+		if (message.type() === 'error') consoleErrors.push(message.text());
+	});
 	await page.goto(`/models/${TINY}`);
 	await page.evaluate(async () => {
 		await navigator.serviceWorker.ready;
@@ -159,6 +163,11 @@ test('download → pinned with the kubo CID, tiny index → reload → still pin
 	await expect(page.getByRole('article', { name: new RegExp(`^${TINY} `) })).toHaveCount(0);
 	await expect.poll(async () => (await ipfsIndex(page)).pins).toEqual([]);
 	expect((await ipfsIndex(page)).blocks).toBe(0);
+
+	// Helia runs without libp2p: no bootstrap or networking errors.
+	expect(
+		consoleErrors.filter((text) => /helia|libp2p|bootstrap|ipfs|multiaddr/i.test(text))
+	).toEqual([]);
 });
 
 test('a fresh profile adds a model by CID from the gateway, verified, and chats with it', async ({

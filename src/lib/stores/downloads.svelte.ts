@@ -69,6 +69,7 @@ export class DownloadsStore {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#samples = new Map<string, Sample[]>();
 	#users = 0;
+	#modelsTicket = 0;
 	#unsubscribe: () => void = () => {};
 
 	constructor(deps: Partial<DownloadsDeps> = {}) {
@@ -144,6 +145,7 @@ export class DownloadsStore {
 	}
 
 	async refresh(): Promise<void> {
+		const ticket = ++this.#modelsTicket;
 		const [jobs, models, storage, concurrency] = await Promise.allSettled([
 			Promise.resolve().then(() => this.#client().list()),
 			this.#deps.listModels(),
@@ -152,21 +154,24 @@ export class DownloadsStore {
 		]);
 		if (concurrency.status === 'fulfilled') this.#concurrency = concurrency.value;
 		if (jobs.status === 'fulfilled') this.#setJobs(jobs.value);
-		if (models.status === 'fulfilled') this.#setModels(models.value);
+		if (models.status === 'fulfilled') this.#setModels(models.value, ticket);
 		if (storage.status === 'fulfilled') this.#storage = storage.value;
 		this.#loaded = true;
 	}
 
 	async refreshModels(): Promise<void> {
+		const ticket = ++this.#modelsTicket;
 		const [models, storage] = await Promise.allSettled([
 			this.#deps.listModels(),
 			this.#deps.storageStatus()
 		]);
-		if (models.status === 'fulfilled') this.#setModels(models.value);
+		if (models.status === 'fulfilled') this.#setModels(models.value, ticket);
 		if (storage.status === 'fulfilled') this.#storage = storage.value;
 	}
 
-	#setModels(models: LocalModel[]): void {
+	/** Keeps the newest list: a slow `refresh()` (waiting on the service worker) must not undo a later one. */
+	#setModels(models: LocalModel[], ticket: number): void {
+		if (ticket !== this.#modelsTicket) return;
 		this.#models = models;
 		void this.#deps
 			.pinModels?.(models)
