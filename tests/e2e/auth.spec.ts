@@ -1,0 +1,195 @@
+import { expect, test, type Page, type Request } from '@playwright/test';
+
+/**
+ * Sign-in end to end: the built app, the Hub emulator's real login and consent pages, reloads,
+ * sign-out, the personal-access-token path, and where the token travels.
+ */
+
+const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
+const hubUrl = `http://127.0.0.1:${hubPort}`;
+const hubOrigin = new URL(hubUrl).origin;
+const ALICE_PAT = 'hf_AliceReadToken0123456789abcdefghij';
+const START_PATH = '/models/citrate-test/gated-llama-GGUF';
+
+interface EmulatorRequest {
+	time: number;
+	origin: 'hub' | 'cdn';
+	method: string;
+	url: string;
+	headers: Record<string, string | string[] | undefined>;
+}
+
+async function emulator(method: string, path: string, body?: unknown): Promise<unknown> {
+	const response = await fetch(`${hubUrl}${path}`, {
+		method,
+		headers: body === undefined ? {} : { 'content-type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body)
+	});
+	expect(response.ok, `${method} ${path}`).toBe(true);
+	const text = await response.text();
+	return text ? JSON.parse(text) : null;
+}
+
+interface Recorded {
+	url: string;
+	headers: Record<string, string>;
+	postData: string | null;
+}
+
+/** Every request the browser makes (pages, workers, service worker), with its final headers. */
+function recordRequests(page: Page): Recorded[] {
+	const recorded: Recorded[] = [];
+	const record = (request: Request) => {
+		void request.allHeaders().then(
+			(headers) => recorded.push({ url: request.url(), headers, postData: request.postData() }),
+			() => recorded.push({ url: request.url(), headers: request.headers(), postData: null })
+		);
+	};
+	page.context().on('request', record);
+	return recorded;
+}
+
+async function signInThroughEmulator(page: Page, decision: 'Authorize' | 'Deny' = 'Authorize') {
+	await page.getByRole('button', { name: 'Sign in with Hugging Face' }).first().click();
+	await expect(page).toHaveURL(new RegExp(`^${hubOrigin}/oauth/interaction/`));
+	await page.getByLabel('Username').fill('alice');
+	await page.getByLabel('Password').fill('alice-password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByRole('button', { name: decision }).click();
+}
+
+const accountButton = (page: Page) =>
+	page.getByRole('button', { name: 'Account: Alice Liddell (@alice)' });
+
+test.beforeEach(async () => {
+	await emulator('POST', '/__emulator/reset');
+	await emulator('DELETE', '/__emulator/requests');
+});
+
+test('signs in through the emulator, stays signed in across reloads, signs out; the token only goes to the Hub in Authorization', async ({
+	page
+}) => {
+	const recorded = recordRequests(page);
+	await page.goto(START_PATH);
+	await expect(
+		page.getByRole('button', { name: 'Sign in with Hugging Face' }).first()
+	).toBeVisible();
+
+	await signInThroughEmulator(page);
+
+	// Back where the user was, signed in, with name and avatar in the header.
+	await expect(page).toHaveURL(new RegExp(`${START_PATH}$`));
+	await expect(accountButton(page)).toBeVisible();
+	const avatar = accountButton(page).getByTestId('user-avatar');
+	await expect(avatar).toBeVisible();
+	await expect
+		.poll(() => avatar.evaluate((img) => (img as HTMLImageElement).naturalWidth))
+		.toBeGreaterThan(0);
+	await accountButton(page).click();
+	await expect(page.getByTestId('account-name')).toHaveText('Alice Liddell');
+	await expect(page.getByTestId('account-username')).toHaveText('@alice');
+
+	// Reload: still signed in (the session comes back from the encrypted vault).
+	await page.reload();
+	await expect(accountButton(page)).toBeVisible();
+
+	// Where did the access token go?
+	const log = (await emulator('GET', '/__emulator/requests')) as EmulatorRequest[];
+	const bearer = log
+		.map((entry) => entry.headers.authorization)
+		.find((value): value is string => typeof value === 'string' && /Bearer hf_oauth_/.test(value));
+	expect(bearer, 'the app used its OAuth token on the Hub').toBeTruthy();
+	const token = bearer!.slice('Bearer '.length);
+	for (const entry of log) {
+		expect(entry.url, 'never in a URL').not.toContain(token);
+		for (const [name, value] of Object.entries(entry.headers)) {
+			if (!String(value).includes(token)) continue;
+			expect(name, `token in header ${name} of ${entry.url}`).toBe('authorization');
+			expect(entry.origin, `token sent to the ${entry.origin} origin`).toBe('hub');
+		}
+	}
+	expect(recorded.length).toBeGreaterThan(0);
+	for (const request of recorded) {
+		expect(request.url, 'never in a URL').not.toContain(token);
+		expect(request.postData ?? '', `never in a request body: ${request.url}`).not.toContain(token);
+		for (const [name, value] of Object.entries(request.headers)) {
+			if (!value.includes(token)) continue;
+			expect(name.toLowerCase(), `token in header ${name} of ${request.url}`).toBe('authorization');
+			expect(new URL(request.url).origin, `token sent to ${request.url}`).toBe(hubOrigin);
+		}
+	}
+	const webStorage = await page.evaluate(() =>
+		JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })
+	);
+	expect(webStorage).not.toContain(token);
+	expect(webStorage).not.toContain('hf_oauth_');
+
+	// Sign out: anonymous, and still anonymous after a reload.
+	await accountButton(page).click();
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(
+		page.getByRole('button', { name: 'Sign in with Hugging Face' }).first()
+	).toBeVisible();
+	await expect(accountButton(page)).toHaveCount(0);
+	await page.reload();
+	await expect(
+		page.getByRole('button', { name: 'Sign in with Hugging Face' }).first()
+	).toBeVisible();
+	await expect(accountButton(page)).toHaveCount(0);
+});
+
+test('denying consent shows a clear error with a way to retry, and signs nobody in', async ({
+	page
+}) => {
+	await page.goto('/library');
+	await signInThroughEmulator(page, 'Deny');
+	await expect(page).toHaveURL(/\/auth\/callback$/);
+	await expect(page.getByRole('heading', { name: 'Sign-in failed' })).toBeVisible();
+	await expect(page.getByRole('alert').filter({ hasText: 'access was not granted' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+	await expect(accountButton(page)).toHaveCount(0);
+	// Try again goes back to the provider (the emulator remembers the login, asks consent again).
+	await page.getByRole('button', { name: 'Try again' }).click();
+	await expect(page).toHaveURL(new RegExp(`^${hubOrigin}/oauth/interaction/`));
+	await page.getByRole('button', { name: 'Authorize' }).click();
+	await expect(page).toHaveURL(/\/library$/);
+	await expect(accountButton(page)).toBeVisible();
+});
+
+test('personal access token: malformed and rejected tokens are refused with a message; a good one signs in', async ({
+	page
+}) => {
+	await page.goto('/settings');
+	const account = page.getByRole('region', { name: 'Account' });
+	const field = account.getByRole('textbox', { name: 'Personal access token' });
+	const save = account.getByRole('button', { name: 'Save token' });
+
+	await field.fill('hf_short');
+	await save.click();
+	await expect(account.getByRole('alert')).toContainText(
+		'does not look like a Hugging Face access token'
+	);
+	await expect(accountButton(page)).toHaveCount(0);
+
+	await field.fill('hf_NotARealToken0123456789abcdefghijkl');
+	await save.click();
+	await expect(account.getByRole('alert')).toContainText('did not accept this token');
+	await expect(accountButton(page)).toHaveCount(0);
+
+	await field.fill(ALICE_PAT);
+	await save.click();
+	await expect(accountButton(page)).toBeVisible();
+	await expect(account.getByText('Personal access token', { exact: true })).toBeVisible();
+
+	const stored = await page.evaluate(() =>
+		JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })
+	);
+	expect(stored).not.toContain(ALICE_PAT);
+	await page.reload();
+	await expect(accountButton(page)).toBeVisible();
+	await page
+		.getByRole('region', { name: 'Account' })
+		.getByRole('button', { name: 'Sign out' })
+		.click();
+	await expect(accountButton(page)).toHaveCount(0);
+});
