@@ -109,6 +109,18 @@ describe('faults', () => {
 		expect((await res.arrayBuffer()).byteLength).toBe(original.length);
 	});
 
+	test('separate faults for one file play in order, one per response', async () => {
+		await controlPost(hub.hubUrl, 'faults', { path: FILE, cutAfterBytes: 1000, times: 1 });
+		await controlPost(hub.hubUrl, 'faults', { path: FILE, ignoreRange: true, times: 1 });
+		const cut = await drain(await fetch(url));
+		expect(cut).toMatchObject({ failed: true });
+		expect(cut.bytes.length).toBe(1000);
+		const resumed = await fetch(url, { headers: { Range: 'bytes=1000-' } });
+		expect(resumed.status).toBe(200);
+		expect((await drain(resumed)).bytes.length).toBe(original.length);
+		expect((await fetch(url, { headers: { Range: 'bytes=1000-' } })).status).toBe(206);
+	});
+
 	test('bad fault specs are refused; DELETE clears all', async () => {
 		const res = await fetch(`${hub.hubUrl}/__emulator/faults`, {
 			method: 'POST',

@@ -83,9 +83,10 @@ export async function streamFile(
 	}
 	const isHead = req.method === 'HEAD';
 	const requested = range ?? { start: 0, end: file.size - 1 };
-	const faults: Fault[] = isHead
-		? []
-		: ctx.state.takeBodyFaults(opts.origin, opts.matchPath, requested.start, requested.end);
+	const fault = isHead
+		? undefined
+		: ctx.state.takeBodyFault(opts.origin, opts.matchPath, requested.start, requested.end);
+	const faults: Fault[] = fault ? [fault] : [];
 	if (faults.some((f) => f.ignoreRange)) range = null;
 	const start = range ? range.start : 0;
 	const end = range ? range.end : file.size - 1;

@@ -131,10 +131,13 @@ export class EmulatorState {
 		return f;
 	}
 
-	/** Body faults for a response that streams file bytes `[start, end]`, consumed. */
-	takeBodyFaults(origin: Origin, path: string, start: number, end: number): Fault[] {
-		const out: Fault[] = [];
-		for (const f of [...this.faults]) {
+	/**
+	 * The body fault for a response that streams file bytes `[start, end]`, consumed: the first
+	 * matching one in the order they were added (one per response, so separate faults for the same
+	 * file play one after the other; put knobs in one fault to combine them).
+	 */
+	takeBodyFault(origin: Origin, path: string, start: number, end: number): Fault | undefined {
+		for (const f of this.faults) {
 			if (f.status !== undefined || !isBodyFault(f) || !this.#matches(f, origin, path)) continue;
 			// A lone byte flip only counts for a response that carries that byte.
 			const onlyFlip =
@@ -143,10 +146,11 @@ export class EmulatorState {
 				f.throttleBytesPerSec === undefined &&
 				!f.ignoreRange;
 			if (onlyFlip && (f.flipByteAt! < start || f.flipByteAt! > end)) continue;
-			out.push({ ...f });
+			const taken = { ...f };
 			this.#use(f);
+			return taken;
 		}
-		return out;
+		return undefined;
 	}
 
 	log(entry: LoggedRequest): void {
