@@ -172,6 +172,17 @@ test('a 429 on search shows the retry state and recovers by itself', async ({ pa
 	).toBeVisible();
 	await expect(results(page).first()).toBeVisible({ timeout: 30_000 });
 	await expect(page.getByText(/Rate limited/)).toHaveCount(0);
+
+	// The model page does the same.
+	await control('faults', 'POST', {
+		path: '/api/models/citrate-test/tiny-llama-GGUF',
+		status: 429,
+		retryAfterSeconds: 2,
+		times: 1
+	});
+	await page.goto('/models/citrate-test/tiny-llama-GGUF');
+	await expect(page.getByText(/Rate limited — retrying in \d+ s/)).toBeVisible();
+	await expect(page.locator('tr[data-variant="Q4_K_M"]')).toBeVisible({ timeout: 30_000 });
 });
 
 test('offline: results seen before come back from the cache, marked cached', async ({

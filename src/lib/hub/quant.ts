@@ -53,7 +53,8 @@ export const LEGACY_REASON =
 /** Why this type will be slow in the browser, or null. */
 export function quantSpeedNote(quant: string | null): string | null {
 	if (quant === null) return null;
-	if (LEGACY.has(quant)) return LEGACY_REASON;
+	if (LEGACY.has(quant))
+		return 'Legacy type: wllama’s WebAssembly has no SIMD kernels for it, so it generates about half as fast as a K-quant (measured 29.7 vs 65.0 tok/s for Q8_0 vs Q4_K).';
 	if (SCALAR.has(quant))
 		return `${quant} runs on scalar (non-SIMD) code in wllama’s WebAssembly build: expect about half the speed of a K-quant.`;
 	if (quant === 'F16' || quant === 'F32')

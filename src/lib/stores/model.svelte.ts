@@ -39,6 +39,8 @@ export class ModelStore {
 	#access = $state<AccessState>('unknown');
 	#device_ = $state<DeviceLimits | null>(null);
 	#contextLength = $state(DEFAULT_CONTEXT);
+	#retryIn = $state(0);
+	#retryTimer: ReturnType<typeof setTimeout> | null = null;
 	#controller: AbortController | null = null;
 
 	constructor(
@@ -91,6 +93,10 @@ export class ModelStore {
 	get device() {
 		return this.#device_;
 	}
+	/** Seconds until the page reloads itself after a 429 (0 when not rate limited). */
+	get retryIn() {
+		return this.#retryIn;
+	}
 	get contextLength() {
 		return this.#contextLength;
 	}
@@ -121,6 +127,7 @@ export class ModelStore {
 	}
 
 	async load(id: string): Promise<void> {
+		this.#cancelRetry();
 		this.#controller?.abort();
 		const controller = new AbortController();
 		this.#controller = controller;
@@ -154,6 +161,10 @@ export class ModelStore {
 			if (signal.aborted) return;
 			this.#error = toAppError(error);
 			this.#status = 'error';
+			if (this.#error.code === 'HUB_RATE_LIMITED') {
+				const seconds = Math.max(1, Math.ceil(Number(this.#error.details?.retryAfter ?? 10)));
+				this.#startRetry(seconds, id, signal);
+			}
 			return;
 		}
 		await Promise.all([this.#loadReadme(signal), this.#loadHeader(signal), this.refreshAccess()]);
@@ -228,7 +239,28 @@ export class ModelStore {
 		if (this.#access === 'granted' && this.#headerStatus === 'error') await this.reloadHeader();
 	}
 
+	/** Counts down, then loads the model again (unless another load started meanwhile). */
+	#startRetry(seconds: number, id: string, signal: AbortSignal): void {
+		this.#retryIn = seconds;
+		const tick = () => {
+			if (signal.aborted) return;
+			this.#retryIn -= 1;
+			if (this.#retryIn <= 0) {
+				this.#retryTimer = null;
+				void this.load(id);
+			} else this.#retryTimer = setTimeout(tick, 1000);
+		};
+		this.#retryTimer = setTimeout(tick, 1000);
+	}
+
+	#cancelRetry(): void {
+		if (this.#retryTimer) clearTimeout(this.#retryTimer);
+		this.#retryTimer = null;
+		this.#retryIn = 0;
+	}
+
 	dispose(): void {
+		this.#cancelRetry();
 		this.#controller?.abort();
 	}
 }
