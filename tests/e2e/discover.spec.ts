@@ -3,6 +3,7 @@
  * fit verdicts and GGUF metadata; gated states; a 429 that recovers; cached results offline;
  * a model card full of XSS probes that renders inert.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
@@ -230,4 +231,19 @@ test('a model card with script, onerror and javascript: links renders inert', as
 		await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)
 	).toBeUndefined();
 	expect(dialogs).toEqual([]);
+});
+
+test('the models pages pass axe', async ({ page }) => {
+	await page.goto('/models');
+	await expect(
+		page.getByRole('article', { name: 'TheBloke/CodeLlama-7B-Instruct-GGUF' }).getByText(VERDICT)
+	).toBeVisible({ timeout: 30_000 });
+	await searchFor(page, 'coder');
+	await expect(results(page)).toHaveCount(20);
+	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
+
+	await page.goto('/models/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF');
+	await expect(page.getByRole('region', { name: 'GGUF metadata' })).toContainText('qwen2');
+	await expect(page.getByRole('region', { name: 'Model card' })).toContainText('GGUF');
+	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
 });
