@@ -172,9 +172,18 @@ describe('IPFS pinning in the Helia worker (OPFS-backed blockstore)', () => {
 		for (const cid of [...result.cids, result.directoryCid]) expect(await isPinned(cid)).toBe(true);
 		await verifyPin(result.directoryCid);
 
+		// The first shard pinned on its own too: unpinning the variant keeps it, readable.
+		const alone = await pinFile({
+			model: { repoId: 'ipfs-test/shards', revision: 'r', path: shards[0]!.name }
+		});
+		expect(alone.cid).toBe(result.cids[0]);
 		await unpin(result.directoryCid);
-		for (const cid of [...result.cids, result.directoryCid])
-			expect(await isPinned(cid)).toBe(false);
+		expect(await isPinned(result.directoryCid)).toBe(false);
+		expect(await isPinned(result.cids[1]!)).toBe(false);
+		expect(await isPinned(alone.cid)).toBe(true);
+		await verifyPin(alone.cid);
+		await unpin(alone.cid);
+		expect(await isPinned(alone.cid)).toBe(false);
 	});
 
 	test('a Blob that is not in OPFS is pinned with its leaves copied; bad input is a clear error', async () => {

@@ -103,34 +103,48 @@ export class IpfsService {
 				const child = await blockIndex.getPin(file.cid);
 				if (child?.parent === key) removed.push(child);
 			}
+		// Blocks of the removed pins (DAG nodes come from IndexedDB; leaves are not read). A node
+		// that cannot be read any more only leaves its own subtree behind: the pin still goes.
 		const doomed = new Map<string, { cid: CID; paths: Set<string | undefined> }>();
 		for (const record of removed)
-			for await (const { cid: block } of walkDag(CID.parse(record.cid), (c) => this.#load(c), {
-				loadLeaves: false
-			})) {
+			await this.#walkNodes(record, (block, path) => {
 				const entry = doomed.get(block.toString()) ?? { cid: block, paths: new Set() };
-				entry.paths.add(record.path);
+				entry.paths.add(path);
 				doomed.set(block.toString(), entry);
-			}
+			});
 		for (const record of removed) await blockIndex.deletePin(record.cid);
-		// What the remaining pins still reach, and the files their leaves are read from.
+		// What the remaining pins still reach, and the files their leaves are read from ('*': a
+		// directory, whose leaves live in its files' paths).
 		const live = new Map<string, Set<string | undefined>>();
 		for (const record of await blockIndex.listPins())
-			for await (const { cid: block } of walkDag(CID.parse(record.cid), (c) => this.#load(c), {
-				loadLeaves: false
-			})) {
+			await this.#walkNodes(record, (block, path) => {
 				const paths = live.get(block.toString()) ?? new Set();
-				paths.add(record.path);
+				paths.add(path);
 				live.set(block.toString(), paths);
-			}
+			});
 		for (const [text, { cid: block, paths }] of doomed) {
 			const livePaths = live.get(text);
 			if (!livePaths) await blockIndex.delete(text);
-			else if (block.code === raw.code)
+			else if (block.code === raw.code && !livePaths.has('*'))
 				for (const path of paths)
-					if (!livePaths.has(path)) await blockIndex.dropLeafPath(text, path);
+					if (path !== undefined && !livePaths.has(path)) await blockIndex.dropLeafPath(text, path);
 		}
 		for (const record of removed) if (record.path) this.files.forget(record.path);
+	}
+
+	async #walkNodes(
+		record: PinRecord,
+		visit: (cid: CID, path: string | undefined) => void
+	): Promise<void> {
+		const path = record.kind === 'directory' ? '*' : record.path;
+		try {
+			for await (const { cid } of walkDag(CID.parse(record.cid), (c) => this.#load(c), {
+				loadLeaves: false
+			}))
+				visit(cid, path);
+		} catch {
+			// An unreadable node: what was reached is still visited.
+		}
 	}
 
 	/** Reads every block of a pinned DAG back, verified (a model whose bytes changed fails). */
