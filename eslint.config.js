@@ -11,6 +11,7 @@ export default ts.config(
 			'build/',
 			'build-*/',
 			'.svelte-kit/',
+			'.svelte-kit-build/',
 			'node_modules/',
 			'bench/results/',
 			'test-results/',

@@ -93,6 +93,9 @@ const config = {
 		adapter: adapter({ pages: out, assets: out, fallback: 'index.html', strict: false }),
 		files: { serviceWorker: 'service-worker' },
 		serviceWorker: { register: false },
+		// CITRATE_KIT_DIR: a private SvelteKit work folder, so builds running at once (e2e, demo)
+		// do not overwrite each other's .svelte-kit/output. scripts/serve.mjs --build sets it.
+		outDir: process.env.CITRATE_KIT_DIR || '.svelte-kit',
 		csp
 	}
 };

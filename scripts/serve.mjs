@@ -4,13 +4,14 @@
 //
 //   node scripts/serve.mjs [--dir build] [--port 4173] [--host localhost] [--build] [--no-isolation] [--gzip]
 //
-// --build runs `vite build` first with the current environment, into --dir (through CITRATE_OUT).
+// --build runs `vite build` first with the current environment, into --dir (through CITRATE_OUT),
+// with SvelteKit's work folder in .svelte-kit-build/<dir> (CITRATE_KIT_DIR).
 // --no-isolation leaves out COOP/COEP (to test that the service worker adds them itself).
 // --port 0 picks a free port; the address is printed as "serving <dir> at <url>".
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -183,9 +184,12 @@ export function createStaticServer({ dir, isolation = true, gzip = false }) {
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
 	if (options.build) {
+		// Its own SvelteKit work folder too, so builds running at the same time cannot mix.
+		const kitDir =
+			process.env.CITRATE_KIT_DIR || join('.svelte-kit-build', basename(resolve(options.dir)));
 		const result = spawnSync('npx', ['vite', 'build'], {
 			stdio: 'inherit',
-			env: { ...process.env, CITRATE_OUT: options.dir }
+			env: { ...process.env, CITRATE_OUT: options.dir, CITRATE_KIT_DIR: kitDir }
 		});
 		if (result.status !== 0) process.exit(result.status ?? 1);
 	}

@@ -69,6 +69,18 @@ test('the built app is cross-origin isolated and the service worker controls it'
 		/\/service-worker\.js$/
 	);
 	expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+	// The precache holds the app shell and wllama's wasm, so chat works offline.
+	const precached = await page.evaluate(async () => {
+		const urls: string[] = [];
+		for (const name of await caches.keys())
+			for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+		return urls.map((url) => new URL(url).pathname);
+	});
+	expect(precached).toContain('/index.html');
+	expect(
+		precached.some((path) => /\/_app\/immutable\/assets\/wllama\.[^/]+\.wasm$/.test(path))
+	).toBe(true);
+	expect(precached).toContain('/manifest.webmanifest');
 });
 
 test('offline, a reload still renders every route', async ({ page, context }) => {
@@ -150,6 +162,15 @@ test('the theme toggle switches theme and the choice survives a reload (IndexedD
 		...Object.keys(sessionStorage)
 	]);
 	expect(webStorageKeys.filter((key) => /theme/i.test(key))).toEqual([]);
+
+	// Settings → Appearance → "Same as the system" follows prefers-color-scheme again.
+	const select = page.getByRole('combobox', { name: 'Theme' });
+	await expect(select).toHaveValue('dark');
+	await select.selectOption('system');
+	await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
+	await expect(page.getByRole('button', { name: 'Switch to dark theme' })).toBeVisible();
+	await page.emulateMedia({ colorScheme: 'dark' });
+	await expect(page.getByRole('button', { name: 'Switch to light theme' })).toBeVisible();
 });
 
 test('the web manifest is valid and its icons load', async ({ page, request }) => {
@@ -200,8 +221,15 @@ test('at 360 px nothing overflows horizontally and the nav is a bottom bar', asy
 		await page.waitForLoadState('networkidle').catch(() => {});
 		const overflow = await page.evaluate(() => {
 			const root = document.documentElement;
+			// Elements past the right edge that are not inside a horizontal scroller of their own.
+			const inScroller = (el: Element) => {
+				for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)
+					if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+				return false;
+			};
 			const wide = [...document.querySelectorAll('body *')]
 				.filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+				.filter((el) => !inScroller(el) || getComputedStyle(el).position === 'absolute')
 				.slice(0, 5)
 				.map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
 			return { scroll: root.scrollWidth, client: root.clientWidth, wide };

@@ -3,3 +3,4 @@ export { default as AppHeader } from './AppHeader.svelte';
 export { default as NoticeArea } from './NoticeArea.svelte';
 export { default as UpdateBanner } from './UpdateBanner.svelte';
 export { default as CitrusMark } from './CitrusMark.svelte';
+export { default as AppearanceSettings } from './AppearanceSettings.svelte';
