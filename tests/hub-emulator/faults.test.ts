@@ -121,6 +121,18 @@ describe('faults', () => {
 		expect((await fetch(url, { headers: { Range: 'bytes=1000-' } })).status).toBe(206);
 	});
 
+	test('a fault is only used up by a response it changes', async () => {
+		await controlPost(hub.hubUrl, 'faults', { path: FILE, cutAfterBytes: 100_000, times: 1 });
+		await controlPost(hub.hubUrl, 'faults', { path: FILE, ignoreRange: true, times: 1 });
+		// A short header read is not cut, and a request without Range cannot ignore it.
+		const short = await fetch(url, { headers: { Range: 'bytes=0-999' } });
+		expect(short.status).toBe(206);
+		expect((await drain(short)).bytes.length).toBe(1000);
+		expect((await drain(await fetch(url))).bytes.length).toBe(100_000);
+		expect((await fetch(url, { headers: { Range: 'bytes=5-' } })).status).toBe(200);
+		expect((await fetch(url, { headers: { Range: 'bytes=5-' } })).status).toBe(206);
+	});
+
 	test('bad fault specs are refused; DELETE clears all', async () => {
 		const res = await fetch(`${hub.hubUrl}/__emulator/faults`, {
 			method: 'POST',

@@ -9,7 +9,7 @@ import { fileAccess, type Identity } from './access';
 import { findRepo, resolveRevision, type Ctx } from './context';
 import { EXPOSED_HEADERS, parseRange, sendHubError, sendText, type Headers } from './http';
 import type { Repo, RepoFile } from './repo-store';
-import type { Fault, Origin } from './state';
+import type { Fault, FaultSpec, Origin } from './state';
 
 const CHUNK = 64 * 1024;
 const URL_LIFETIME_SECONDS = 3600;
@@ -82,10 +82,21 @@ export async function streamFile(
 		return;
 	}
 	const isHead = req.method === 'HEAD';
-	const requested = range ?? { start: 0, end: file.size - 1 };
+	const requested = range;
+	// A fault is only used up by a response it changes: a cut needs a longer body, a flip its
+	// byte, ignoreRange a Range request.
+	const wouldApply = (f: FaultSpec): boolean => {
+		const r = f.ignoreRange || !requested ? { start: 0, end: file.size - 1 } : requested;
+		return (
+			f.throttleBytesPerSec !== undefined ||
+			(!!f.ignoreRange && !!requested) ||
+			(f.cutAfterBytes !== undefined && r.end - r.start + 1 > f.cutAfterBytes) ||
+			(f.flipByteAt !== undefined && f.flipByteAt >= r.start && f.flipByteAt <= r.end)
+		);
+	};
 	const fault = isHead
 		? undefined
-		: ctx.state.takeBodyFault(opts.origin, opts.matchPath, requested.start, requested.end);
+		: ctx.state.takeBodyFault(opts.origin, opts.matchPath, wouldApply);
 	const faults: Fault[] = fault ? [fault] : [];
 	if (faults.some((f) => f.ignoreRange)) range = null;
 	const start = range ? range.start : 0;

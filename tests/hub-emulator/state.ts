@@ -132,20 +132,19 @@ export class EmulatorState {
 	}
 
 	/**
-	 * The body fault for a response that streams file bytes `[start, end]`, consumed: the first
-	 * matching one in the order they were added (one per response, so separate faults for the same
-	 * file play one after the other; put knobs in one fault to combine them).
+	 * The body fault for a response that streams file bytes, consumed: the first matching one, if it
+	 * would change this response (one per response, in the order added, so separate faults for the
+	 * same file play one after the other — put knobs in one fault to combine them).
 	 */
-	takeBodyFault(origin: Origin, path: string, start: number, end: number): Fault | undefined {
+	takeBodyFault(
+		origin: Origin,
+		path: string,
+		wouldApply: (f: FaultSpec) => boolean
+	): Fault | undefined {
 		for (const f of this.faults) {
 			if (f.status !== undefined || !isBodyFault(f) || !this.#matches(f, origin, path)) continue;
-			// A lone byte flip only counts for a response that carries that byte.
-			const onlyFlip =
-				f.flipByteAt !== undefined &&
-				f.cutAfterBytes === undefined &&
-				f.throttleBytesPerSec === undefined &&
-				!f.ignoreRange;
-			if (onlyFlip && (f.flipByteAt! < start || f.flipByteAt! > end)) continue;
+			// Strict order: the next fault waits for a response it changes, later ones wait behind it.
+			if (!wouldApply(f)) return undefined;
 			const taken = { ...f };
 			this.#use(f);
 			return taken;
