@@ -30,6 +30,11 @@ export interface RenderMarkdownOptions {
 	allowImagesFrom?: string[];
 	/** Colour fenced code with highlight.js (default true). */
 	highlight?: boolean;
+	/**
+	 * Where relative links and images point (e.g. a model repo's files on the Hub). Without it,
+	 * relative images are dropped and relative links stay as written.
+	 */
+	baseUrl?: string;
 }
 
 const LANGUAGES = {
@@ -92,6 +97,23 @@ const markedPlain = makeMarked(false);
 let purifier: ReturnType<typeof DOMPurify> | undefined;
 /** The image origins allowed for the sanitize call in progress (sanitize is synchronous). */
 let allowedImageOrigins: ReadonlySet<string> = new Set();
+/** The base URL for the sanitize call in progress. */
+let currentBase: string | null = null;
+
+function absolute(url: string | null): string | null {
+	if (
+		url === null ||
+		currentBase === null ||
+		/^[a-z][a-z0-9+.-]*:/i.test(url) ||
+		url.startsWith('#')
+	)
+		return url;
+	try {
+		return new URL(url, currentBase).href;
+	} catch {
+		return url;
+	}
+}
 
 function imageAllowed(src: string | null): boolean {
 	if (!src) return false;
@@ -111,13 +133,17 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
 	const instance = DOMPurify(window);
 	instance.addHook('afterSanitizeAttributes', (node) => {
 		if (node.tagName === 'A') {
+			const href = absolute(node.getAttribute('href'));
+			if (href !== null) node.setAttribute('href', href);
 			if (node.hasAttribute('href')) {
 				node.setAttribute('target', '_blank');
 				node.setAttribute('rel', 'noopener noreferrer');
 			}
 		} else if (node.tagName === 'IMG') {
-			if (!imageAllowed(node.getAttribute('src'))) node.remove();
+			const src = absolute(node.getAttribute('src'));
+			if (!imageAllowed(src)) node.remove();
 			else {
+				node.setAttribute('src', src ?? '');
 				node.removeAttribute('srcset');
 				node.setAttribute('loading', 'lazy');
 				node.setAttribute('referrerpolicy', 'no-referrer');
@@ -130,7 +156,7 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
 
 /** Renders Markdown (with inline HTML) to HTML that is safe to assign to `innerHTML`. */
 export function renderMarkdown(source: string, options: RenderMarkdownOptions = {}): string {
-	const { allowImagesFrom = [], highlight = true } = options;
+	const { allowImagesFrom = [], highlight = true, baseUrl } = options;
 	const html = (highlight ? markedHighlighted : markedPlain).parse(source, { async: false });
 	allowedImageOrigins = new Set(
 		allowImagesFrom.flatMap((origin) => {
@@ -141,6 +167,7 @@ export function renderMarkdown(source: string, options: RenderMarkdownOptions = 
 			}
 		})
 	);
+	currentBase = baseUrl ?? null;
 	try {
 		return getPurifier().sanitize(html, {
 			FORBID_TAGS: [
@@ -160,6 +187,7 @@ export function renderMarkdown(source: string, options: RenderMarkdownOptions = 
 		});
 	} finally {
 		allowedImageOrigins = new Set();
+		currentBase = null;
 	}
 }
 

@@ -82,6 +82,25 @@ describe('renderMarkdown', () => {
 		expect(images[0]?.getAttribute('alt')).toBe('ok');
 	});
 
+	test('relative links and images resolve against baseUrl', () => {
+		const root = render(
+			'[License](LICENSE) ![diagram](assets/d.png) [top](#usage) [js](javascript:alert(1))',
+			{
+				allowImagesFrom: ['https://huggingface.co'],
+				baseUrl: 'https://huggingface.co/org/model/resolve/abc123/'
+			}
+		);
+		const links = [...root.querySelectorAll('a')];
+		expect(links[0]?.getAttribute('href')).toBe(
+			'https://huggingface.co/org/model/resolve/abc123/LICENSE'
+		);
+		expect(links[1]?.getAttribute('href')).toBe('#usage');
+		expect(links[2]?.hasAttribute('href')).toBe(false);
+		expect(root.querySelector('img')?.getAttribute('src')).toBe(
+			'https://huggingface.co/org/model/resolve/abc123/assets/d.png'
+		);
+	});
+
 	test('no images at all by default', () => {
 		const root = render('![ok](https://huggingface.co/a.png)');
 		expect(root.querySelector('img')).toBeNull();

@@ -107,6 +107,12 @@ export class ModelStore {
 		return this.#id && this.#deps ? this.#deps.client.modelPageUrl(this.#id) : null;
 	}
 
+	/** Where the model card's relative links and images point: the repo's files at the pinned commit. */
+	get filesBaseUrl(): string | null {
+		const info = this.#info;
+		return info && this.#deps ? this.#deps.client.resolveUrl(info.id, info.sha, '') : null;
+	}
+
 	setContextLength(value: number): void {
 		this.#contextLength = value;
 	}
