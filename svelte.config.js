@@ -48,8 +48,8 @@ const loopbackHub = hubOrigins.some((origin) =>
 const loopback = loopbackHub ? ['http://127.0.0.1:*', 'http://localhost:*'] : [];
 /** @param {string[]} list */
 const unique = (list) => [...new Set(list)];
-/** @type {import('@sveltejs/kit').KitConfig['csp']} */
-const csp = {
+// Origins are plain strings here; SvelteKit's `Source` type is a union of string patterns.
+const csp = /** @type {import('@sveltejs/kit').KitConfig['csp']} */ ({
 	mode: 'hash',
 	directives: {
 		'default-src': ['self'],
@@ -81,7 +81,7 @@ const csp = {
 		'base-uri': ['self'],
 		'form-action': ['self']
 	}
-};
+});
 
 // CITRATE_OUT lets a test build into its own folder without touching `build/`.
 const out = process.env.CITRATE_OUT || 'build';

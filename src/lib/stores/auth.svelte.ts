@@ -111,7 +111,7 @@ export class AuthStore {
 			const stored = await loadSession();
 			if (stored && stored.expiresAt !== null && stored.expiresAt <= Date.now()) {
 				if (stored.refreshToken) {
-					await this.#refresh(true);
+					await this.#refresh(false);
 					return;
 				}
 				await clearSession();
