@@ -92,7 +92,7 @@ function allFields(repo: Repo, blobs: boolean): Record<string, unknown> {
 		tags: m.tags,
 		pipeline_tag: m.pipeline_tag,
 		library_name: m.library_name,
-		cardData: m.cardData ?? (m.license ? { license: m.license } : undefined),
+		cardData: m.cardData,
 		config: m.config ?? {},
 		gguf: m.gguf,
 		siblings: siblings(repo, blobs),

@@ -531,11 +531,7 @@ async function buildCatalogRepo(root: string, repo: CatalogRepo): Promise<void> 
 		license: repo.license,
 		createdAt: repo.createdAt,
 		lastModified: repo.lastModified,
-		cardData: {
-			license: repo.license,
-			base_model: repo.baseModel,
-			pipeline_tag: repo.pipeline ?? 'text-generation'
-		},
+
 		...(isGguf
 			? {
 					gguf: {

@@ -214,6 +214,41 @@ export function virtualReader(header: Buffer, seed: string): RepoFile['read'] {
 	};
 }
 
+/**
+ * The model card's YAML front matter as the Hub's `cardData` (the subset cards use here: scalars,
+ * quoted strings and lists of scalars).
+ */
+export function parseFrontMatter(markdown: string): Record<string, unknown> | undefined {
+	const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(markdown);
+	if (!m) return undefined;
+	const out: Record<string, unknown> = {};
+	let listKey: string | null = null;
+	const scalar = (v: string): unknown => {
+		const t = v.trim();
+		if (/^(["']).*\1$/.test(t)) return t.slice(1, -1);
+		if (t === 'true' || t === 'false') return t === 'true';
+		if (t !== '' && !Number.isNaN(Number(t))) return Number(t);
+		return t;
+	};
+	for (const line of m[1]!.split(/\r?\n/)) {
+		const item = /^\s*-\s+(.*)$/.exec(line);
+		if (item && listKey) {
+			(out[listKey] as unknown[]).push(scalar(item[1]!));
+			continue;
+		}
+		const kv = /^([\w.-]+):\s*(.*)$/.exec(line);
+		if (!kv) continue;
+		if (kv[2] === '') {
+			listKey = kv[1]!;
+			out[listKey] = [];
+		} else {
+			listKey = null;
+			out[kv[1]!] = scalar(kv[2]!);
+		}
+	}
+	return out;
+}
+
 async function walk(dir: string): Promise<string[]> {
 	const out: string[] = [];
 	for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -276,6 +311,11 @@ export async function loadRepo(repoDir: string, id: string): Promise<Repo> {
 		);
 	}
 
+	const readme = files.get('README.md');
+	const cardData =
+		json.cardData ??
+		(readme ? parseFrontMatter((await readme.read(0, readme.size)).toString('utf8')) : undefined);
+
 	const listing = [...files.values()]
 		.sort((a, b) => (a.path < b.path ? -1 : 1))
 		.map((f) => `${f.path} ${f.oid}`)
@@ -297,6 +337,7 @@ export async function loadRepo(repoDir: string, id: string): Promise<Repo> {
 		objectId: sha1(`repo ${id}`).slice(0, 24),
 		meta: {
 			...json,
+			cardData,
 			gated: json.gated ?? false,
 			private: json.private ?? false,
 			owner: json.owner ?? namespace,

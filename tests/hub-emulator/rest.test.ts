@@ -73,6 +73,22 @@ describe('models API', () => {
 		expect(missing.headers.get('x-error-code')).toBe('RevisionNotFound');
 	});
 
+	test('cardData is the model card front matter', async () => {
+		const gated = await json<{ cardData: Record<string, unknown> }>(
+			await fetch(`${hubUrl}/api/models/citrate-test/gated-llama-GGUF`)
+		);
+		expect(gated.cardData.extra_gated_prompt).toMatch(/tests only/);
+		const qwen = await json<{ cardData: Record<string, unknown> }>(
+			await fetch(`${hubUrl}/api/models/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF?expand=cardData`)
+		);
+		expect(qwen.cardData).toMatchObject({
+			license: 'apache-2.0',
+			base_model: 'Qwen/Qwen2.5-Coder-7B-Instruct',
+			quantized_by: 'Qwen'
+		});
+		expect(qwen.cardData.tags).toContain('code');
+	});
+
 	test('tree pages with Link, paths-info takes JSON or a form', async () => {
 		const repo = 'bartowski/Meta-Llama-3.1-8B-Instruct-GGUF';
 		const first = await fetch(`${hubUrl}/api/models/${repo}/tree/main?recursive=true&limit=5`);
