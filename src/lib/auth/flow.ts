@@ -71,52 +71,71 @@ function isNetworkError(error: unknown): boolean {
 }
 
 /** Turns anything oauth4webapi (or fetch) throws into our error codes. */
+/**
+ * What we keep of a library error as `cause`: its name, code and message only. oauth4webapi
+ * attaches response bodies and claims to its errors, and a token must never ride along into a log.
+ */
+function safeCause(error: unknown): Error {
+	if (!(error instanceof Error)) return new Error(String(error));
+	const safe = new Error(`${error.name}: ${error.message}`);
+	const code = (error as { code?: unknown }).code;
+	const oauthError = (error as { error?: unknown }).error;
+	return Object.assign(safe, {
+		...(typeof code === 'string' ? { code } : {}),
+		...(typeof oauthError === 'string' ? { error: oauthError } : {})
+	});
+}
+
 export function mapOAuthError(
 	error: unknown,
 	fallback: ErrorCode = 'AUTH_PROVIDER_ERROR'
 ): AppError {
 	if (error instanceof AppError) return error;
 	if (error instanceof DOMException && error.name === 'AbortError')
-		return new AppError('ABORTED', 'Sign-in was cancelled.', { cause: error });
+		return new AppError('ABORTED', 'Sign-in was cancelled.', { cause: safeCause(error) });
 	if (isNetworkError(error))
-		return new AppError('AUTH_NETWORK', MESSAGES.network, { cause: error });
+		return new AppError('AUTH_NETWORK', MESSAGES.network, { cause: safeCause(error) });
 	if (error instanceof oauth.AuthorizationResponseError) {
 		if (error.error === 'access_denied')
-			return new AppError('AUTH_ACCESS_DENIED', MESSAGES.accessDenied, { cause: error });
+			return new AppError('AUTH_ACCESS_DENIED', MESSAGES.accessDenied, { cause: safeCause(error) });
 		return new AppError(
 			'AUTH_PROVIDER_ERROR',
 			`Hugging Face refused the sign-in (${error.error}). Please try again.`,
-			{ cause: error }
+			{ cause: safeCause(error) }
 		);
 	}
 	if (error instanceof oauth.ResponseBodyError) {
 		if (error.error === 'invalid_grant')
 			return fallback === 'AUTH_REFRESH_FAILED'
-				? new AppError('AUTH_REFRESH_FAILED', MESSAGES.refreshFailed, { cause: error })
-				: new AppError('AUTH_CODE_INVALID', MESSAGES.codeInvalid, { cause: error });
+				? new AppError('AUTH_REFRESH_FAILED', MESSAGES.refreshFailed, { cause: safeCause(error) })
+				: new AppError('AUTH_CODE_INVALID', MESSAGES.codeInvalid, { cause: safeCause(error) });
 		if (fallback === 'AUTH_REFRESH_FAILED' && error.status < 500)
-			return new AppError('AUTH_REFRESH_FAILED', MESSAGES.refreshFailed, { cause: error });
-		return new AppError('AUTH_PROVIDER_ERROR', MESSAGES.provider, { cause: error });
+			return new AppError('AUTH_REFRESH_FAILED', MESSAGES.refreshFailed, {
+				cause: safeCause(error)
+			});
+		return new AppError('AUTH_PROVIDER_ERROR', MESSAGES.provider, { cause: safeCause(error) });
 	}
 	if (error instanceof oauth.OperationProcessingError) {
 		const cause = (error.cause ?? {}) as { claim?: string; attribute?: string };
 		if (error.code === oauth.JSON_ATTRIBUTE_COMPARISON && cause.attribute === 'issuer')
-			return new AppError('AUTH_ISSUER_MISMATCH', MESSAGES.issuer, { cause: error });
+			return new AppError('AUTH_ISSUER_MISMATCH', MESSAGES.issuer, { cause: safeCause(error) });
 		if (error.code === oauth.JWT_CLAIM_COMPARISON && cause.claim === 'iss')
-			return new AppError('AUTH_ISSUER_MISMATCH', MESSAGES.issuer, { cause: error });
+			return new AppError('AUTH_ISSUER_MISMATCH', MESSAGES.issuer, { cause: safeCause(error) });
 		if (error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK)
-			return new AppError('AUTH_ID_TOKEN_INVALID', MESSAGES.idToken, { cause: error });
+			return new AppError('AUTH_ID_TOKEN_INVALID', MESSAGES.idToken, { cause: safeCause(error) });
 		if (error.code === oauth.RESPONSE_IS_NOT_CONFORM && fallback === 'AUTH_REFRESH_FAILED') {
 			const status = (error.cause as Response | undefined)?.status ?? 500;
 			if (status >= 400 && status < 500)
-				return new AppError('AUTH_REFRESH_FAILED', MESSAGES.refreshFailed, { cause: error });
+				return new AppError('AUTH_REFRESH_FAILED', MESSAGES.refreshFailed, {
+					cause: safeCause(error)
+				});
 		}
 	}
 	return new AppError(
 		fallback,
 		fallback === 'AUTH_REFRESH_FAILED' ? MESSAGES.refreshFailed : MESSAGES.provider,
 		{
-			cause: error
+			cause: safeCause(error)
 		}
 	);
 }
