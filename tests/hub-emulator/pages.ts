@@ -7,7 +7,7 @@ export function escapeHtml(s: string): string {
 	);
 }
 
-function page(title: string, body: string): string {
+function page(title: string, body: string, wide = false): string {
 	return `<!doctype html>
 <html lang="en">
 <head>
@@ -17,6 +17,9 @@ function page(title: string, body: string): string {
 <style>
 body{font-family:system-ui,sans-serif;background:#f9fafb;color:#111827;display:grid;place-items:center;min-height:100vh;margin:0}
 main{background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:2rem;width:min(24rem,90vw)}
+main.wide{width:min(56rem,94vw);margin:2rem 0}
+pre{white-space:pre-wrap;background:#f3f4f6;padding:1rem;border-radius:6px;overflow:auto}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e5e7eb}
 h1{font-size:1.25rem;margin:0 0 1rem}
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}
 input{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #9ca3af;border-radius:6px;font:inherit}
@@ -27,7 +30,7 @@ ul{padding-left:1.25rem}
 .actions{display:flex;gap:.5rem}
 </style>
 </head>
-<body><main>${body}</main></body>
+<body><main${wide ? ' class="wide"' : ''}>${body}</main></body>
 </html>`;
 }
 
@@ -81,4 +84,52 @@ export function consentPage(
 
 export function errorPage(message: string): string {
 	return page('Error', `<h1>Something went wrong</h1><p role="alert">${escapeHtml(message)}</p>`);
+}
+
+function bytes(n: number): string {
+	const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+	let i = 0;
+	while (n >= 1000 && i < units.length - 1) {
+		n /= 1000;
+		i++;
+	}
+	return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+/** A bare model page at `/{id}` (the app links to it as "View on Hugging Face"). */
+export function repoPage(
+	id: string,
+	info: { gated: false | string; private: boolean; sha: string; readme: string },
+	files: { path: string; size: number; lfs: boolean }[]
+): string {
+	const rows = files
+		.map(
+			(f) =>
+				`<tr><td>${escapeHtml(f.path)}</td><td>${bytes(f.size)}</td><td>${f.lfs ? 'LFS' : ''}</td></tr>`
+		)
+		.join('');
+	const flags = [info.private ? 'private' : '', info.gated ? `gated (${info.gated})` : '']
+		.filter(Boolean)
+		.join(', ');
+	return page(
+		id,
+		`<h1>${escapeHtml(id)}</h1>
+<p>Hub emulator model page${flags ? ` · ${escapeHtml(flags)}` : ''} · commit <code>${info.sha.slice(0, 10)}</code></p>
+<h2>Files</h2>
+<table><thead><tr><th>Path</th><th>Size</th><th>Storage</th></tr></thead><tbody>${rows}</tbody></table>
+<h2>Model card</h2>
+<pre>${escapeHtml(info.readme)}</pre>`,
+		true
+	);
+}
+
+/** A bare profile page at `/{user}` (userinfo's `profile`). */
+export function profilePage(name: string, fullname: string, repos: string[]): string {
+	return page(
+		name,
+		`<h1>${escapeHtml(fullname)}</h1><p>@${escapeHtml(name)}</p><h2>Models</h2><ul>${repos
+			.map((r) => `<li><a href="/${escapeHtml(r)}">${escapeHtml(r)}</a></li>`)
+			.join('')}</ul>`,
+		true
+	);
 }

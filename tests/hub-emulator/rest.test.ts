@@ -145,6 +145,14 @@ describe('models API', () => {
 		expect(res.headers.get('ratelimit')).toMatch(/^"api";r=\d+;t=\d+$/);
 	});
 
+	test('model and profile pages exist for the links the app shows', async () => {
+		const page = await fetch(`${hubUrl}/citrate-test/tiny-llama-GGUF`);
+		expect(page.headers.get('content-type')).toMatch(/text\/html/);
+		expect(await page.text()).toContain('tiny-llama-Q4_K_M.gguf');
+		expect((await fetch(`${hubUrl}/alice/private-llama-GGUF`)).status).toBe(404);
+		expect(await (await fetch(`${hubUrl}/alice`)).text()).toContain('Alice Liddell');
+	});
+
 	test('whoami-v2 and bad tokens', async () => {
 		const me = await json<Record<string, unknown>>(
 			await fetch(`${hubUrl}/api/whoami-v2`, { headers: bearer(BOB_TOKEN) })

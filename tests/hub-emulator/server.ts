@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authenticate, INVALID_CREDENTIALS, type Identity } from './access';
+import { authenticate, canSeeRepo, INVALID_CREDENTIALS, type Identity } from './access';
 import { authCheck, listModels, modelInfo, pathsInfo, tree, whoami } from './api';
-import { RateLimiter, type Ctx } from './context';
+import { findRepo, RateLimiter, type Ctx } from './context';
 import { control } from './control';
 import { defaultReposDir, ensureDefaultRepos } from './default-repos';
 import { handleCdn, handleResolve, handleResolveCache } from './files';
@@ -24,6 +24,7 @@ import {
 	type Headers
 } from './http';
 import { createOidc, type Oidc } from './oidc';
+import { profilePage, repoPage } from './pages';
 import { loadRepos } from './repo-store';
 import { EmulatorState, type Origin } from './state';
 import { findUser } from './users';
@@ -201,6 +202,29 @@ async function handleHub(
 		return sendJson(res, 200, { emulator: 'citrate hub emulator', hubUrl: ctx.hubUrl }, headers);
 	}
 	if (path.startsWith('/api/')) return sendHubError(res, 404, 'Not Found', { headers, head });
+	if ((m = new RegExp(`^/${REPO}/?$`).exec(path)) && get) {
+		const repo = findRepo(ctx, decodeURIComponent(m[1]!));
+		if (repo && canSeeRepo(repo, identity)) {
+			const readme = repo.files.get('README.md');
+			const text = readme ? (await readme.read(0, readme.size)).toString('utf8') : '';
+			const html = repoPage(
+				repo.id,
+				{ gated: repo.meta.gated, private: repo.meta.private, sha: repo.sha, readme: text },
+				[...repo.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))
+			);
+			return sendText(res, 200, html, headers, 'text/html; charset=utf-8');
+		}
+	}
+	if ((m = /^\/([\w.-]+)\/?$/.exec(path)) && get) {
+		const user = findUser(m[1]!);
+		if (user) {
+			const repos = [...ctx.repos.values()]
+				.filter((r) => r.namespace === user.name && canSeeRepo(r, identity))
+				.map((r) => r.id);
+			const html = profilePage(user.name, user.fullname, repos);
+			return sendText(res, 200, html, headers, 'text/html; charset=utf-8');
+		}
+	}
 	return sendHubError(res, 404, 'Repository not found', { code: 'RepoNotFound', headers, head });
 
 	function oidcReset() {
