@@ -149,4 +149,18 @@ describe('InferenceEngine (real wllama)', () => {
 		const model = await e.load([new File([makeScriptedLlamaGguf({ reply: 'fine' })], 'f.gguf')]);
 		expect(model.name).toBe('f.gguf');
 	});
+
+	test('a context that cannot fit in memory fails with ENGINE_OOM, and a normal load works after', async () => {
+		const e = engine();
+		const file = new File(
+			[makeTinyLlamaGguf({ seed: 2, nEmbd: 256, nLayer: 4, nHead: 4, nHeadKv: 4 })],
+			'm.gguf'
+		);
+		// 8M tokens of KV cache: ~31 GB, far beyond the wasm heap.
+		const error = await caught(e.load([file], { contextSize: 8_000_000, timeoutMs: 60_000 }));
+		expect(error.code).toBe('ENGINE_OOM');
+		expect(error.message).toMatch(/smaller/);
+		const model = await e.load([file], { contextSize: 256 });
+		expect(model.contextSize).toBe(256);
+	});
 });

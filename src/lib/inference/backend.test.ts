@@ -60,6 +60,17 @@ describe('engineError', () => {
 			engineError(new Error('llama_model_load: error loading model: invalid magic'), 'load').code
 		).toBe('GGUF_INVALID');
 		expect(engineError(new Error('weird'), 'load').code).toBe('ENGINE_FAILED');
+		expect(
+			engineError(
+				new Error(
+					'request (373 tokens) exceeds the available context size (256 tokens), try increasing it'
+				),
+				'generate'
+			)
+		).toMatchObject({
+			code: 'ENGINE_FAILED',
+			details: { reason: 'context-exceeded', requestTokens: 373, contextSize: 256 }
+		});
 		expect(engineError(new DOMException('x', 'AbortError'), 'generate').code).toBe('ABORTED');
 	});
 });

@@ -44,6 +44,21 @@ export function engineError(error: unknown, phase: 'load' | 'generate'): AppErro
 			'The model produced text that is not valid UTF-8, so generation stopped. Try again, or try another model or seed.',
 			{ cause: error, details: { reason: 'invalid-utf8' } }
 		);
+	const overflow =
+		/request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/.exec(text);
+	if (overflow)
+		return new AppError(
+			'ENGINE_FAILED',
+			`This conversation does not fit the model's context window (${overflow[1]} tokens needed, ${overflow[2]} available). Shorten the message, lower "Max tokens", or start a new chat.`,
+			{
+				cause: error,
+				details: {
+					reason: 'context-exceeded',
+					requestTokens: Number(overflow[1]),
+					contextSize: Number(overflow[2])
+				}
+			}
+		);
 	if (OOM_PATTERNS.some((pattern) => pattern.test(text)))
 		return new AppError(
 			'ENGINE_OOM',

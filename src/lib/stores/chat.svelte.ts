@@ -2,6 +2,7 @@ import { createContext } from 'svelte';
 import { AppError, toAppError } from '$lib/errors';
 import {
 	ChatRepository,
+	TURN_OVERHEAD_TOKENS,
 	TokenBudget,
 	afterMessage,
 	beforeMessage,
@@ -267,14 +268,7 @@ export class ChatStore {
 		const model = this.#engine.model;
 		const history = [...this.#messages];
 		const turns = toTurns(conversation, history);
-		const fit = fitToContext(
-			turns,
-			model.contextSize,
-			conversation.sampling.maxTokens,
-			this.#budget
-		);
-		const maxTokens = Math.max(1, Math.min(conversation.sampling.maxTokens, fit.replyTokens));
-		const promptChars = fit.turns.reduce((sum, turn) => sum + turn.content.length, 0);
+		const sampling = conversation.sampling;
 		const now = Date.now();
 		let answer: Message = {
 			id: newId('m'),
@@ -287,7 +281,6 @@ export class ChatStore {
 		};
 		await this.#repo.putMessage(answer);
 		this.#messages = [...history, answer];
-		this.#usage = { used: fit.promptTokens, size: model.contextSize, dropped: fit.dropped };
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.#streamingId = answer.id;
@@ -300,30 +293,57 @@ export class ChatStore {
 			this.#messages = this.#messages.map((item) => (item.id === message.id ? message : item));
 		};
 		try {
-			for await (const event of this.#engine.generate(fit.turns, {
-				sampling: { ...conversation.sampling, maxTokens },
-				signal: controller.signal
-			})) {
-				if (event.type === 'token') {
-					show({ ...answer, content: answer.content + event.text, updatedAt: Date.now() });
-					saver.push(answer);
-				} else {
-					const { stats } = event;
-					show({
-						...answer,
-						status: stats.finishReason === 'aborted' ? 'stopped' : 'complete',
-						tokens: stats.completionTokens,
-						stats,
-						updatedAt: Date.now()
-					});
-					if (stats.promptTokens > 0) {
-						this.#budget.calibrate(promptChars, stats.promptTokens);
-						this.#usage = {
-							used: stats.promptTokens + stats.completionTokens,
-							size: model.contextSize,
-							dropped: fit.dropped
-						};
+			for (let attempt = 0; ; attempt++) {
+				// Keep at most half the window for the reply; the oldest turns go first.
+				const reserve = Math.min(sampling.maxTokens, Math.floor(model.contextSize / 2));
+				const fit = fitToContext(turns, model.contextSize, reserve, this.#budget);
+				const maxTokens = Math.max(1, Math.min(sampling.maxTokens, fit.replyTokens));
+				const promptChars = fit.turns.reduce((sum, turn) => sum + turn.content.length, 0);
+				const textTokens = (promptTokens: number) =>
+					Math.max(1, promptTokens - TURN_OVERHEAD_TOKENS * fit.turns.length);
+				this.#usage = { used: fit.promptTokens, size: model.contextSize, dropped: fit.dropped };
+				try {
+					for await (const event of this.#engine.generate(fit.turns, {
+						sampling: { ...sampling, maxTokens },
+						signal: controller.signal
+					})) {
+						if (event.type === 'token') {
+							show({ ...answer, content: answer.content + event.text, updatedAt: Date.now() });
+							saver.push(answer);
+							continue;
+						}
+						const { stats } = event;
+						show({
+							...answer,
+							status: stats.finishReason === 'aborted' ? 'stopped' : 'complete',
+							tokens: stats.completionTokens,
+							stats,
+							updatedAt: Date.now()
+						});
+						if (stats.promptTokens > 0) {
+							this.#budget.calibrate(promptChars, textTokens(stats.promptTokens));
+							this.#usage = {
+								used: stats.promptTokens + stats.completionTokens,
+								size: model.contextSize,
+								dropped: fit.dropped
+							};
+						}
 					}
+					break;
+				} catch (error) {
+					// llama.cpp counted more tokens than estimated: learn its count and trim again, once.
+					const details = toAppError(error).details;
+					if (
+						attempt === 0 &&
+						answer.content === '' &&
+						details?.reason === 'context-exceeded' &&
+						typeof details.requestTokens === 'number' &&
+						details.requestTokens > maxTokens
+					) {
+						this.#budget.calibrate(promptChars, textTokens(details.requestTokens - maxTokens));
+						continue;
+					}
+					throw error;
 				}
 			}
 		} catch (error) {
