@@ -343,3 +343,14 @@ test('a new version waits, the banner offers a reload, and models and chats surv
 		await server.close();
 	}
 });
+
+test('an unknown path shows a clear not-found page inside the shell', async ({ page }) => {
+	await page.goto('/no/such/page');
+	await expect(page.getByRole('heading', { name: 'This page does not exist' })).toBeVisible();
+	await expect(page.getByText('Nothing lives at /no/such/page.')).toBeVisible();
+	await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+	expect(results.violations.map((v) => v.id)).toEqual([]);
+	await page.getByRole('link', { name: 'Back to chat' }).click();
+	await expect(page).toHaveURL(/\/$/);
+});
