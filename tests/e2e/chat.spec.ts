@@ -9,6 +9,7 @@ import { makeScriptedLlamaGguf } from '../fixtures/gguf';
  */
 
 const hubUrl = `http://127.0.0.1:${Number(process.env.E2E_HUB_PORT ?? 8787)}`;
+const cdnUrl = `http://127.0.0.1:${Number(process.env.E2E_CDN_PORT ?? 8788)}`;
 const SCRIPTED = 'citrate-test/scripted-chat-GGUF';
 const STORIES = resolve('../shared/fixtures/stories260K.gguf');
 
@@ -73,6 +74,12 @@ test('download → chat streams → stop → regenerate → edit → reload keep
 	context
 }) => {
 	test.setTimeout(180_000);
+	// Every request (pages, workers, wasm) stays on the app, the Hub and its CDN: no public CDN.
+	const origins = new Set<string>();
+	context.on('request', (request) => {
+		const url = new URL(request.url());
+		if (url.protocol.startsWith('http')) origins.add(url.origin);
+	});
 	await download(page, SCRIPTED);
 	await page.goto('/');
 	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
@@ -140,6 +147,8 @@ test('download → chat streams → stop → regenerate → edit → reload keep
 	} finally {
 		await context.setOffline(false);
 	}
+	const allowed = [new URL(page.url()).origin, hubUrl, cdnUrl];
+	expect([...origins].filter((origin) => !allowed.includes(origin))).toEqual([]);
 });
 
 test('a reload mid-answer keeps the text generated so far', async ({ page }) => {
