@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type Request } from '@playwright/test';
 
 /**
@@ -211,6 +212,8 @@ test('denying consent shows a clear error with a way to retry, and signs nobody 
 	await expect(page.getByRole('alert').filter({ hasText: 'access was not granted' })).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
 	await expect(accountButton(page)).toHaveCount(0);
+	const axe = await new AxeBuilder({ page }).include('main').analyze();
+	expect(axe.violations, 'the callback error view has no axe violations').toEqual([]);
 	// Try again goes back to the provider (the emulator remembers the login, asks consent again).
 	await page.getByRole('button', { name: 'Try again' }).click();
 	await expect(page).toHaveURL(new RegExp(`^${hubOrigin}/oauth/interaction/`));
@@ -226,6 +229,9 @@ test('personal access token: malformed and rejected tokens are refused with a me
 	const account = page.getByRole('region', { name: 'Account' });
 	const field = account.getByRole('textbox', { name: 'Personal access token' });
 	const save = account.getByRole('button', { name: 'Save token' });
+
+	const axe = await new AxeBuilder({ page }).include('#account').analyze();
+	expect(axe.violations, 'the Account section has no axe violations').toEqual([]);
 
 	await field.fill('hf_short');
 	await save.click();
