@@ -187,7 +187,12 @@ export class DownloadEngine {
 		}
 		await this.#checkQuota(fresh);
 		this.#jobs.set(fresh.id, fresh);
-		await this.#save(fresh);
+		try {
+			await this.#save(fresh);
+		} catch (error) {
+			this.#jobs.delete(fresh.id);
+			throw this.#quotaError(fresh, toAppError(error, 'STORAGE_UNAVAILABLE'));
+		}
 		this.#emitState(fresh);
 		this.#schedule();
 		return this.#snapshot(fresh);
@@ -281,6 +286,17 @@ export class DownloadEngine {
 				`Not enough storage: this model needs ${formatBytes(needed)} but the browser allows this site only ${formatBytes(available)} more. Delete models in the Library or free disk space, then try again.`,
 				{ details: { needed, available, quota: estimate.quota, usage: estimate.usage ?? 0 } }
 			);
+	}
+
+	/** A storage quota error, told in terms of this download (other errors pass through). */
+	#quotaError(job: DownloadJobRecord, error: AppError): AppError {
+		if (error.code !== 'STORAGE_QUOTA') return error;
+		const left = remainingBytes(job);
+		return new AppError(
+			'STORAGE_QUOTA',
+			`Not enough storage: the browser refused to store more of this model (${formatBytes(left)} still to download). Files already verified were kept. Delete models in the Library or free disk space, then retry.`,
+			{ cause: error, details: { remaining: left } }
+		);
 	}
 
 	#key(job: DownloadJobRecord, shard: ShardRecord): string {
@@ -387,7 +403,7 @@ export class DownloadEngine {
 					if (shard.state === 'downloading') shard.state = 'pending';
 					return;
 				}
-				await this.#fail(job, shard, toAppError(error, 'DOWNLOAD_NETWORK'));
+				await this.#fail(job, shard, this.#quotaError(job, toAppError(error, 'DOWNLOAD_NETWORK')));
 			}
 		})().finally(() => {
 			this.#running.delete(key);
@@ -611,7 +627,7 @@ export class DownloadEngine {
 		signal: AbortSignal
 	): Promise<void> {
 		const hasher = await this.#hasher(shard);
-		const segmentBytes = this.#settings.segmentBytes;
+		const segmentBytes = shard.segmentBytes;
 		const reader = body.getReader();
 		let writer: SegmentWriter | null = null;
 		let position = shard.committed;

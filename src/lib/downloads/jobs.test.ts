@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { createJob, localModelOf, remainingBytes, snapshotOf, validateRequest } from './jobs';
+import {
+	createJob,
+	localModelOf,
+	remainingBytes,
+	segmentBytesFor,
+	snapshotOf,
+	validateRequest
+} from './jobs';
 import type { DownloadRequest } from './types';
 
 const sha = (c: string) => c.repeat(64);
@@ -66,5 +73,15 @@ describe('jobs', () => {
 		const model = localModelOf(job, 5);
 		expect(model).toMatchObject({ id: job.id, variant: 'Q8_0', totalBytes: 15, source: 'hub' });
 		expect(model.files[1]).toEqual({ path: 'm-00002-of-00002.gguf', size: 5, sha256: sha('2') });
+	});
+});
+
+describe('segmentBytesFor', () => {
+	const MIB = 1024 * 1024;
+	it('commits small files several times, big ones in segments of at most the maximum', () => {
+		expect(segmentBytesFor(2_500_000, 8 * MIB)).toBe(MIB);
+		expect(segmentBytesFor(100_000_000, 8 * MIB)).toBe(2 * MIB);
+		expect(segmentBytesFor(4_000_000_000, 8 * MIB)).toBe(8 * MIB);
+		expect(segmentBytesFor(10, 256 * 1024)).toBe(256 * 1024);
 	});
 });

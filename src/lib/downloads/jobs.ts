@@ -41,6 +41,18 @@ export function validateRequest(request: DownloadRequest): void {
 	}
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * Segment size for a file: about 1/64 of it, a power of two between 1 MiB and `maxBytes`, so that
+ * small files still commit (and can resume) several times and big ones have a few hundred segments.
+ */
+export function segmentBytesFor(size: number, maxBytes: number): number {
+	const min = Math.min(MIB, maxBytes);
+	const target = 2 ** Math.ceil(Math.log2(Math.max(1, size / 64)));
+	return Math.min(maxBytes, Math.max(min, target));
+}
+
 export function newShard(
 	file: { path: string; size: number; sha256: string | null },
 	segmentBytes: number
@@ -52,7 +64,7 @@ export function newShard(
 		state: 'pending',
 		committed: 0,
 		segments: 0,
-		segmentBytes,
+		segmentBytes: segmentBytesFor(file.size, segmentBytes),
 		hashState: null,
 		etag: null,
 		actualSha256: null

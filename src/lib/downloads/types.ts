@@ -91,7 +91,7 @@ export interface DownloadJobSnapshot {
 export interface DownloadSettings {
 	/** Files downloaded at the same time, across jobs. */
 	concurrency: number;
-	/** Bytes per committed segment (progress and hash state are saved at each). */
+	/** Largest segment (progress and hash state are saved at each); small files use smaller ones. */
 	segmentBytes: number;
 	/** Attempts without progress before a network error is final. */
 	maxAttempts: number;
