@@ -66,6 +66,9 @@ test.beforeEach(async () => {
 	await emulator('POST', '/__emulator/reset');
 	await emulator('DELETE', '/__emulator/requests');
 });
+test.afterAll(async () => {
+	await emulator('POST', '/__emulator/reset');
+});
 
 test('signs in through the emulator, stays signed in across reloads, signs out; the token only goes to the Hub in Authorization', async ({
 	page
@@ -200,6 +203,26 @@ test('CSP: strict policy in the page; blob workers compile WebAssembly; inline s
 	expect(result.evalResult).toBe('blocked');
 	expect(result.inline).toBe('blocked');
 	expect(result.blockedUri).toContain('exfiltrate.example.com');
+});
+
+test('without a refresh token the app warns before the session ends and offers to sign in again', async ({
+	page
+}) => {
+	await emulator('POST', '/__emulator/config', {
+		refreshTokens: false,
+		accessTokenTtlSeconds: 600
+	});
+	await page.goto('/library');
+	await signInThroughEmulator(page);
+	await expect(accountButton(page)).toBeVisible();
+	const again = page.getByRole('button', { name: 'Session ends soon: sign in again' });
+	await expect(again).toBeVisible();
+	await again.click();
+	// Straight back to the provider (still signed in there: consent only), then back here.
+	await expect(page).toHaveURL(new RegExp(`^${hubOrigin}/oauth/interaction/`));
+	await page.getByRole('button', { name: 'Authorize' }).click();
+	await expect(page).toHaveURL(/\/library$/);
+	await expect(accountButton(page)).toBeVisible();
 });
 
 test('denying consent shows a clear error with a way to retry, and signs nobody in', async ({
