@@ -190,36 +190,64 @@ async function pruneEmpty(root: FileSystemDirectoryHandle, path: string[]): Prom
 }
 
 /**
- * One segment being written. Writes are pipelined: `write()` resolves as soon as the bytes are
- * queued, keeping at most `maxPending` writes in flight, so hashing and fetching overlap disk I/O.
+ * One segment being written. Writes are batched and pipelined: `write()` resolves as soon as the
+ * bytes are queued, keeping at most `maxPending` disk writes in flight, so hashing and fetching
+ * overlap disk I/O.
  */
 export class SegmentWriter {
 	readonly #writable: FileSystemWritableFileStream;
 	readonly #pending: Promise<void>[] = [];
+	/** Small chunks are gathered into writes of about this size (fewer, larger disk writes). */
+	readonly #batchBytes: number;
+	#batch: Uint8Array<ArrayBuffer>[] = [];
+	#batched = 0;
 	#failed: unknown = null;
 	#bytes = 0;
 
-	constructor(writable: FileSystemWritableFileStream) {
+	constructor(writable: FileSystemWritableFileStream, batchBytes = 2 * 1024 * 1024) {
 		this.#writable = writable;
+		this.#batchBytes = batchBytes;
 	}
 
 	get bytes(): number {
 		return this.#bytes;
 	}
 
-	async write(chunk: Uint8Array<ArrayBuffer>, maxPending = 4): Promise<void> {
+	/** Queues bytes (the caller must not change `chunk` afterwards). */
+	async write(chunk: Uint8Array<ArrayBuffer>, maxPending = 2): Promise<void> {
 		if (this.#failed) throw toAppError(this.#failed, 'STORAGE_UNAVAILABLE');
-		const pending = this.#writable.write(chunk).catch((error: unknown) => {
-			this.#failed ??= error;
-		});
-		this.#pending.push(pending);
+		this.#batch.push(chunk);
+		this.#batched += chunk.byteLength;
 		this.#bytes += chunk.byteLength;
+		if (this.#batched >= this.#batchBytes) this.#flush();
 		while (this.#pending.length > maxPending) await this.#pending.shift();
 		if (this.#failed) throw toAppError(this.#failed, 'STORAGE_UNAVAILABLE');
 	}
 
+	#flush(): void {
+		if (this.#batched === 0) return;
+		let data: Uint8Array<ArrayBuffer>;
+		if (this.#batch.length === 1) data = this.#batch[0] as Uint8Array<ArrayBuffer>;
+		else {
+			data = new Uint8Array(this.#batched);
+			let at = 0;
+			for (const part of this.#batch) {
+				data.set(part, at);
+				at += part.byteLength;
+			}
+		}
+		this.#batch = [];
+		this.#batched = 0;
+		this.#pending.push(
+			this.#writable.write(data).catch((error: unknown) => {
+				this.#failed ??= error;
+			})
+		);
+	}
+
 	/** Waits for every write, then closes: the segment becomes visible, atomically. */
 	async commit(): Promise<void> {
+		this.#flush();
 		await Promise.all(this.#pending.splice(0));
 		if (this.#failed) {
 			await this.abort();
@@ -230,6 +258,8 @@ export class SegmentWriter {
 
 	/** Drops the segment: nothing of it stays on disk. */
 	async abort(): Promise<void> {
+		this.#batch = [];
+		this.#batched = 0;
 		await Promise.allSettled(this.#pending.splice(0));
 		try {
 			await this.#writable.abort();
