@@ -158,9 +158,39 @@ test('a reload mid-answer keeps the text generated so far', async ({ page }) => 
 		'ticker.gguf',
 		makeScriptedLlamaGguf({ reply: 'lorem ipsum ', loop: true, name: 'Ticker' })
 	);
+	// A long answer, so that the reload surely lands while it is still streaming.
+	await page.getByRole('button', { name: 'New chat' }).click();
+	await page.getByText('Chat settings').click();
+	const maxTokens = page.getByRole('spinbutton', { name: 'Max tokens' });
+	await maxTokens.fill('4000');
+	await maxTokens.press('Tab');
+	await expect(maxTokens).toHaveValue('4000');
 	await send(page, 'Keep going');
-	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(200);
-	await page.waitForTimeout(400); // at least one throttled save after the 200 characters
+	// Wait until IndexedDB holds more than 200 characters of the answer, then reload at once.
+	await expect
+		.poll(() =>
+			page.evaluate(
+				() =>
+					new Promise<number>((resolve) => {
+						const open = indexedDB.open('citrate');
+						open.onsuccess = () => {
+							const all = open.result.transaction('messages').objectStore('messages').getAll();
+							all.onsuccess = () => {
+								const rows = all.result as { role: string; content: string }[];
+								resolve(
+									Math.max(
+										0,
+										...rows.filter((r) => r.role === 'assistant').map((r) => r.content.length)
+									)
+								);
+								open.result.close();
+							};
+						};
+					})
+			)
+		)
+		.toBeGreaterThan(200);
+	expect(await page.getByRole('button', { name: 'Stop' }).isVisible()).toBe(true);
 	await page.reload();
 	await expect(assistant(page).first()).toContainText('Stopped.');
 	const kept = await textLength(page, 0);
