@@ -151,9 +151,9 @@ test('a reload at about half way shows the download going on, not starting over'
 }) => {
 	const files = await ggufFiles(SHARDED);
 	const total = files.reduce((sum, f) => sum + f.size, 0);
+	await openModel(page, SHARDED);
 	// About 8 s for the whole variant.
 	await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / 3 / 8) });
-	await openModel(page, SHARDED);
 	await downloadButton(page).click();
 	await expect.poll(() => percentShown(page), { timeout: 30_000 }).toBeGreaterThan(0.4);
 	const before = await percentShown(page);
@@ -170,13 +170,26 @@ test('a reload at about half way shows the download going on, not starting over'
 test('the service worker stopped mid-download picks the job up and resumes', async ({ page }) => {
 	const files = await ggufFiles(SHARDED);
 	const total = files.reduce((sum, f) => sum + f.size, 0);
-	await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / 3 / 16) });
 	await openModel(page, SHARDED);
+	await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / 3 / 20) });
 	await downloadButton(page).click();
-	await expect.poll(() => percentShown(page), { timeout: 30_000 }).toBeGreaterThan(0.2);
+	// Past the first 1 MiB segment of each shard, so there is committed progress to resume from.
+	await expect.poll(() => percentShown(page), { timeout: 30_000 }).toBeGreaterThan(0.45);
+	// Stop the running worker version explicitly (DevTools keeps it from idling out), and wait
+	// until Chromium reports it stopped.
 	const cdp = await page.context().newCDPSession(page);
+	type Version = { versionId: string; runningStatus: string };
+	const versions = new Map<string, Version>();
+	cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }: { versions: Version[] }) => {
+		for (const version of updated) versions.set(version.versionId, version);
+	});
 	await cdp.send('ServiceWorker.enable');
-	await cdp.send('ServiceWorker.stopAllWorkers');
+	await expect
+		.poll(() => [...versions.values()].some((v) => v.runningStatus === 'running'))
+		.toBe(true);
+	const running = [...versions.values()].find((v) => v.runningStatus === 'running')!;
+	await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId });
+	await expect.poll(() => versions.get(running.versionId)?.runningStatus).toMatch(/^stopp/);
 	await control('faults', 'DELETE');
 	// The page's keep-alive ping wakes the worker, which picks the job up where it was saved.
 	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 60_000 });
@@ -233,10 +246,10 @@ test('a download that does not fit the quota stops cleanly with a clear message'
 test('two tabs: one set of network requests, both show progress', async ({ page, context }) => {
 	const files = await ggufFiles(SHARDED);
 	const total = files.reduce((sum, f) => sum + f.size, 0);
-	await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / 3 / 5) });
 	const other = await context.newPage();
 	await openModel(page, SHARDED);
 	await openModel(other, SHARDED);
+	await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / 3 / 5) });
 	await downloadButton(page).click();
 	await expect(totalProgress(other).first()).toBeVisible();
 	// Asking from the second tab joins the same download.
