@@ -22,6 +22,21 @@ import { opfsRoot } from '$lib/storage/opfs';
  * every event goes to every window. A job that was running when the worker stopped is picked up
  * as soon as the worker starts again (any event: a page's keep-alive ping, a navigation).
  */
+/**
+ * Only one engine may write model files: while an update waits, the old and the new worker both
+ * run. The engine starts once it holds this lock (held until its worker is gone).
+ */
+function holdEngineLock(): Promise<void> {
+	const locks = (navigator as WorkerNavigator & { locks?: LockManager }).locks;
+	if (!locks) return Promise.resolve();
+	return new Promise((granted) => {
+		void locks.request('citrate-download-engine', () => {
+			granted();
+			return new Promise<never>(() => {});
+		});
+	});
+}
+
 export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEngine {
 	const broadcast = async (event: DownloadEvent) => {
 		const message: DownloadEventMessage = { tag: DOWNLOAD_MESSAGE_TAG, event };
@@ -39,6 +54,7 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 	});
 
 	const starting = (async () => {
+		await holdEngineLock();
 		try {
 			engine.setConcurrency(await loadConcurrency());
 		} catch {
