@@ -120,7 +120,11 @@ test('download → chat streams → stop → regenerate → edit → reload keep
 	await expect(user(page)).toHaveText(/Show me an add function/);
 	const answer = assistant(page).first();
 	await expect(answer.locator('pre code')).toContainText('def add(a, b):', { timeout: 30_000 });
-	await expect(answer.getByRole('button', { name: 'Copy code' })).toBeVisible();
+	await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+	await answer.getByRole('button', { name: 'Copy code' }).click();
+	await expect
+		.poll(() => page.evaluate(() => navigator.clipboard.readText()))
+		.toBe('def add(a, b):\n    return a + b');
 	await expect(answer.locator('strong')).toHaveText('5');
 	await expect(page.getByRole('region', { name: 'Model' })).toContainText(/\d+(\.\d)? tok\/s/);
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Count for me');
