@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -279,4 +280,28 @@ test('stories260K continues "Once upon a time" in English', async ({ page }) => 
 	const text = ((await answer.locator('.content').textContent()) ?? '').toLowerCase();
 	const words = text.match(/\b(the|a|and|was|she|he|to|her|his|they|day|little|big|play)\b/g) ?? [];
 	expect(words.length).toBeGreaterThanOrEqual(3);
+});
+
+test('the chat page with a conversation, code and settings open passes axe (light and dark)', async ({
+	page
+}) => {
+	await page.goto('/');
+	await openFromDisk(
+		page,
+		'scripted.gguf',
+		makeScriptedLlamaGguf({ reply: 'Try `x`:\n\n```js\nconst x = 1;\n```\n\nDone **now**.' })
+	);
+	await send(page, 'Show code');
+	await expect(assistant(page).first().locator('pre code')).toContainText('const x = 1;');
+	await page.getByText('Chat settings').click();
+	for (const colorScheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme });
+		const results = await new AxeBuilder({ page })
+			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+			.analyze();
+		const summary = results.violations.map(
+			(v) => `${v.id}: ${v.help} → ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+		);
+		expect(summary, colorScheme).toEqual([]);
+	}
 });

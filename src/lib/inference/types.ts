@@ -35,7 +35,7 @@ export type BackendPreference = 'auto' | Backend;
 export interface LoadOptions {
 	/** Display name (default: the first file's name). */
 	name?: string;
-	/** Context window in tokens (default 2048, capped at the model's training context). */
+	/** Context window in tokens (default 2048). */
 	contextSize?: number;
 	backend?: BackendPreference;
 	/** Force a thread count (benchmarks); otherwise chosen by model size. */
