@@ -10,15 +10,19 @@ const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
 const cdnPort = Number(process.env.E2E_CDN_PORT ?? 8788);
 const out = process.env.E2E_BUILD_DIR ?? 'build-e2e';
 const hubUrl = `http://127.0.0.1:${hubPort}`;
+// The IPFS spec starts a local trustless gateway on this address; the build is told about it.
+const ipfsGateways = process.env.E2E_IPFS_GATEWAYS ?? 'http://127.0.0.1:8975';
+process.env.E2E_IPFS_GATEWAYS = ipfsGateways;
 
 export default defineConfig({
 	testDir: 'tests/e2e',
+	outputDir: `test-results/${out}`,
 	timeout: 90_000,
 	expect: { timeout: 15_000 },
 	fullyParallel: false,
 	workers: 1,
 	retries: process.env.CI ? 1 : 0,
-	reporter: process.env.CI ? [['list']] : [['list']],
+	reporter: 'list',
 	use: {
 		baseURL: `http://localhost:${appPort}`,
 		launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
@@ -41,7 +45,7 @@ export default defineConfig({
 				PUBLIC_HF_HUB_URL: hubUrl,
 				PUBLIC_HF_OAUTH_ISSUER: hubUrl,
 				PUBLIC_HF_CLIENT_ID: 'citrate-e2e',
-				PUBLIC_IPFS_GATEWAYS: process.env.E2E_IPFS_GATEWAYS ?? ''
+				PUBLIC_IPFS_GATEWAYS: ipfsGateways
 			}
 		}
 	]
