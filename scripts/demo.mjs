@@ -2,7 +2,8 @@
 // Try Citrate end to end with no Hub account and no network: starts the Hub emulator (with its
 // default repositories), builds the app wired to it, and serves the build.
 //
-//   npm run demo [-- --port 4173 --hub-port 8787 --cdn-port 8788 --out build-demo --no-build]
+//   npm run demo [-- --port 4173 --hub-port 8787 --cdn-port 8788 --ipfs-port 8789 --out build-demo --no-build]
+// It also starts a local IPFS trustless gateway holding one generated model, to try "Add by CID".
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,12 +16,14 @@ const { values } = parseArgs({
 		port: { type: 'string', default: '4173' },
 		'hub-port': { type: 'string', default: '8787' },
 		'cdn-port': { type: 'string', default: '8788' },
+		'ipfs-port': { type: 'string', default: '8789' },
 		out: { type: 'string', default: 'build-demo' },
 		'no-build': { type: 'boolean', default: false }
 	}
 });
 
 const hubUrl = `http://127.0.0.1:${values['hub-port']}`;
+const gatewayUrl = `http://127.0.0.1:${values['ipfs-port']}`;
 const appUrl = `http://localhost:${values.port}`;
 const out = values.out;
 /** @type {import('node:child_process').ChildProcess[]} */
@@ -83,13 +86,34 @@ await startChild(
 	/Hub emulator listening on \S+/
 );
 
+console.log('Starting a local IPFS trustless gateway…');
+await startChild(
+	'ipfs',
+	[
+		process.execPath,
+		join(root, 'node_modules/tsx/dist/cli.mjs'),
+		'tests/ipfs-gateway/cli.ts',
+		'--port',
+		values['ipfs-port']
+	],
+	/IPFS trustless gateway on \S+/
+);
+const seeded = spawnSync(
+	process.execPath,
+	[join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/demo-seed-ipfs.ts', gatewayUrl],
+	{ cwd: root, encoding: 'utf8' }
+);
+const seededCid = seeded.status === 0 ? seeded.stdout.trim() : '';
+if (!seededCid) console.warn(`Could not seed the IPFS gateway: ${seeded.stderr}`);
+
 const appEnv = {
 	...process.env,
 	CITRATE_OUT: out,
 	PUBLIC_HF_HUB_URL: hubUrl,
 	PUBLIC_HF_OAUTH_ISSUER: hubUrl,
 	PUBLIC_HF_CLIENT_ID: 'citrate-dev',
-	PUBLIC_HF_SCOPES: 'openid profile gated-repos read-repos'
+	PUBLIC_HF_SCOPES: 'openid profile gated-repos read-repos',
+	PUBLIC_IPFS_GATEWAYS: gatewayUrl
 };
 
 if (!values['no-build'] || !existsSync(join(root, out, 'index.html'))) {
@@ -121,6 +145,7 @@ Citrate demo is running (Ctrl+C stops everything).
 
   App:           ${appUrl}
   Hub emulator:  ${hubUrl}   (CDN http://127.0.0.1:${values['cdn-port']})
+  IPFS gateway:  ${gatewayUrl}${seededCid ? `   (Library → Add a model by CID: ${seededCid})` : ''}
 
   Demo users (sign in with "Sign in with Hugging Face"):
     alice / alice-password   granted the gated repos; owns alice/private-llama-GGUF
