@@ -40,7 +40,7 @@ export class FilestoreBlockstore extends BaseBlockstore {
 		const parts: Uint8Array[] = [];
 		if (value instanceof Uint8Array) parts.push(value);
 		else for await (const part of value) parts.push(part);
-		const bytes = parts.length === 1 ? ownBytes(parts[0] as Uint8Array) : concat(parts);
+		const bytes = parts.length === 1 ? ownBytes(parts[0] as Uint8Array) : concatBytes(parts);
 		await assertBlock(key, bytes, 'while storing');
 		await blockIndex.putNode(key.toString(), bytes);
 		return key;
@@ -104,7 +104,7 @@ export class FilestoreBlockstore extends BaseBlockstore {
 	}
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
 	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
 	let at = 0;
 	for (const part of parts) {

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { createHeliaLight, type Helia } from 'helia';
 import { toAppError } from '../errors';
+import { concatBytes } from './blockstore';
 import { IpfsService } from './service';
 import type {
 	FetchByCidInput,
@@ -25,21 +26,11 @@ function node(): Promise<Helia> {
 		service.useLoader(async (cid, signal) => {
 			const parts: Uint8Array[] = [];
 			for await (const part of instance.blockstore.get(cid, { signal })) parts.push(part);
-			return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
+			return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
 		});
 		return instance;
 	})();
 	return helia;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-	let at = 0;
-	for (const part of parts) {
-		out.set(part, at);
-		at += part.byteLength;
-	}
-	return out;
 }
 
 const calls = new Map<number, AbortController>();
