@@ -97,6 +97,17 @@ test('signs in through the emulator, stays signed in across reloads, signs out; 
 	await page.reload();
 	await expect(accountButton(page)).toBeVisible();
 
+	// A gated download with the OAuth token: the service worker reads it from the vault.
+	await page.keyboard.press('Escape');
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.ready;
+	});
+	await page
+		.getByRole('button', { name: /^Download / })
+		.first()
+		.click();
+	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+
 	// Where did the access token go?
 	const log = (await emulator('GET', '/__emulator/requests')) as EmulatorRequest[];
 	const bearer = log
@@ -104,6 +115,17 @@ test('signs in through the emulator, stays signed in across reloads, signs out; 
 		.find((value): value is string => typeof value === 'string' && /Bearer hf_oauth_/.test(value));
 	expect(bearer, 'the app used its OAuth token on the Hub').toBeTruthy();
 	const token = bearer!.slice('Bearer '.length);
+	const resolves = log.filter((entry) => entry.url.includes('/resolve/'));
+	expect(
+		resolves.some(
+			(entry) => entry.origin === 'hub' && entry.headers.authorization === `Bearer ${token}`
+		),
+		'the gated download asked the Hub with the token'
+	).toBe(true);
+	expect(
+		log.filter((entry) => entry.origin === 'cdn' && entry.method === 'GET').length,
+		'the download reached the CDN'
+	).toBeGreaterThan(0);
 	for (const entry of log) {
 		expect(entry.url, 'never in a URL').not.toContain(token);
 		for (const [name, value] of Object.entries(entry.headers)) {
