@@ -208,6 +208,60 @@ test('offline: results seen before come back from the cache, marked cached', asy
 	await context.setOffline(false);
 });
 
+test('offline after a reload: the shell, cached search results and a cached model page', async ({
+	page,
+	context
+}) => {
+	const MODEL = 'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF';
+	await page.goto('/models');
+	// The service worker has precached the shell and controls the page.
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.ready;
+	});
+	await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+	await searchFor(page, 'coder');
+	await expect(results(page)).toHaveCount(20);
+	const online = await results(page).allTextContents();
+	await results(page)
+		.and(page.getByRole('article', { name: MODEL, exact: true }))
+		.getByRole('link')
+		.click();
+	await expect(page.getByRole('heading', { name: MODEL, level: 1 })).toBeVisible();
+	const metadata = page.getByRole('region', { name: 'GGUF metadata' });
+	await expect(metadata).toContainText('qwen2');
+	await expect(page.getByRole('region', { name: 'Model card' })).toContainText('GGUF');
+	const revision = await page.getByTestId('revision').textContent();
+	await expect(page.getByText('Cached (offline)')).toHaveCount(0);
+
+	await context.setOffline(true);
+	try {
+		await page.goto('/models');
+		await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+		await searchFor(page, 'coder');
+		await expect(page.getByText(/^Cached/)).toBeVisible();
+		await expect(results(page)).toHaveCount(20);
+		expect(await results(page).allTextContents()).toEqual(online);
+
+		await results(page)
+			.and(page.getByRole('article', { name: MODEL, exact: true }))
+			.getByRole('link')
+			.click();
+		await expect(page).toHaveURL(new RegExp(`/models/${MODEL.replace(/\./g, '\\.')}$`));
+		for (const reload of [false, true]) {
+			if (reload) await page.reload();
+			await expect(page.getByRole('heading', { name: MODEL, level: 1 })).toBeVisible();
+			await expect(page.getByText('Cached (offline)')).toBeVisible();
+			await expect(page.getByTestId('revision')).toHaveText(revision ?? '');
+			const q4 = page.getByRole('table').locator('tr[data-variant="Q4_K_M"]');
+			await expect(q4).toContainText(/\d+(\.\d+)? GiB/);
+			await expect(metadata).toContainText('qwen2');
+			await expect(page.getByRole('region', { name: 'Model card' })).toContainText('GGUF');
+		}
+	} finally {
+		await context.setOffline(false);
+	}
+});
+
 test('a model card with script, onerror and javascript: links renders inert', async ({ page }) => {
 	const dialogs: string[] = [];
 	page.on('dialog', (dialog) => {

@@ -2,7 +2,11 @@
  * Downloads through the service worker, against the Hub emulator's fault knobs: verify, resume
  * after a cut / a reload / a stopped worker, hash mismatch, quota, two tabs, gated repos.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium-path.mjs';
 
 const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
 const hubUrl = `http://127.0.0.1:${hubPort}`;
@@ -196,6 +200,74 @@ test('the service worker stopped mid-download picks the job up and resumes', asy
 	const gets = await engineGets();
 	expect(gets.filter((r) => rangeStart(r) > 0).length).toBeGreaterThan(0);
 	expect(gets.filter((r) => rangeStart(r) === 0)).toHaveLength(files.length);
+});
+
+test('the browser closed mid-download and opened again resumes where it was', async ({
+	baseURL
+}) => {
+	const files = await ggufFiles(SHARDED);
+	const total = files.reduce((sum, f) => sum + f.size, 0);
+	const sizeOf = new Map(files.map((f) => [f.path, f.size]));
+	// CDN objects are addressed by their SHA-256.
+	const fileOf = (r: LoggedRequest) =>
+		files.find((f) => new URL(r.url, 'http://cdn').pathname.endsWith(`/${f.sha256}`));
+	// A real profile on disk, so IndexedDB, OPFS and the service worker outlive the browser.
+	const userDataDir = await mkdtemp(join(tmpdir(), 'citrate-e2e-profile-'));
+	const launch = () =>
+		chromium.launchPersistentContext(userDataDir, {
+			executablePath: findChromium(),
+			args: CHROMIUM_ARGS,
+			baseURL
+		});
+	let context: BrowserContext | undefined;
+	try {
+		context = await launch();
+		let page = context.pages()[0] ?? (await context.newPage());
+		await openModel(page, SHARDED);
+		// About 12 s for the whole variant (each shard on its own throttled response).
+		await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / 3 / 12) });
+		await downloadButton(page).click();
+		// Past the first committed segment of each shard, so there is saved progress to resume from.
+		await expect.poll(() => percentShown(page), { timeout: 30_000 }).toBeGreaterThan(0.45);
+		await context.close();
+		context = undefined;
+
+		const firstRun = await engineGets();
+		expect(firstRun.filter((r) => rangeStart(r) === 0)).toHaveLength(files.length);
+		await control('requests', 'DELETE');
+
+		context = await launch();
+		page = context.pages()[0] ?? (await context.newPage());
+		await page.goto('/library');
+		// The saved job comes back with its saved progress (still throttled, so it is seen going on).
+		await expect(totalProgress(page).first()).toBeVisible();
+		expect(await percentShown(page)).toBeGreaterThan(0.25);
+		await control('faults', 'DELETE');
+		const card = page.getByRole('article', { name: new RegExp(`^${SHARDED}`) });
+		await expect(card).toBeVisible({ timeout: 60_000 });
+		for (const file of files)
+			await expect(card.getByRole('row', { name: new RegExp(file.path) })).toContainText(
+				file.sha256
+			);
+
+		const resumed = await engineGets();
+		expect(resumed.length).toBeGreaterThan(0);
+		// Every shard the second browser fetched, it fetched from where the first one stopped.
+		for (const request of resumed) {
+			expect(fileOf(request), request.url).toBeDefined();
+			expect(rangeStart(request), request.url).toBeGreaterThan(0);
+		}
+		// The first browser fetched at most each whole shard; the second, only what was left.
+		const refetched = resumed.reduce(
+			(sum, r) => sum + sizeOf.get(fileOf(r)!.path)! - rangeStart(r),
+			0
+		);
+		expect(refetched).toBeLessThan(total * 0.7);
+		expect(total + refetched).toBeLessThan(total * 1.7);
+	} finally {
+		await context?.close();
+		await rm(userDataDir, { recursive: true, force: true });
+	}
 });
 
 test('a flipped byte fails with DOWNLOAD_HASH_MISMATCH and the model is not usable', async ({
