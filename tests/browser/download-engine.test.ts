@@ -63,6 +63,47 @@ async function sha256Hex(blob: Blob): Promise<string> {
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * The real OPFS, except that writes fail with `QuotaExceededError` once `limit` bytes were
+ * written in all (as when the disk fills up mid-way).
+ */
+function quotaLimitedRoot(limit: number): () => Promise<FileSystemDirectoryHandle> {
+	let written = 0;
+	const wrap = <T extends object>(
+		target: T,
+		methods: Record<string, (...args: never[]) => unknown>
+	) =>
+		new Proxy(target, {
+			get(object, property) {
+				if (typeof property === 'string' && property in methods) return methods[property];
+				const value: unknown = Reflect.get(object, property, object);
+				return typeof value === 'function' ? value.bind(object) : value;
+			}
+		});
+	const writable = (stream: FileSystemWritableFileStream) =>
+		wrap(stream, {
+			write: async (data: ArrayBufferView) => {
+				if (written + data.byteLength > limit)
+					throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+				written += data.byteLength;
+				return stream.write(data as Uint8Array<ArrayBuffer>);
+			}
+		});
+	const file = (handle: FileSystemFileHandle) =>
+		wrap(handle, {
+			createWritable: async (options?: FileSystemCreateWritableOptions) =>
+				writable(await handle.createWritable(options))
+		});
+	const dir = (handle: FileSystemDirectoryHandle): FileSystemDirectoryHandle =>
+		wrap(handle, {
+			getDirectoryHandle: async (name: string, options?: FileSystemGetDirectoryOptions) =>
+				dir(await handle.getDirectoryHandle(name, options)),
+			getFileHandle: async (name: string, options?: FileSystemGetFileOptions) =>
+				file(await handle.getFileHandle(name, options))
+		});
+	return async () => dir(await opfsRoot());
+}
+
 let dbCounter = 0;
 function setup(overrides: Partial<EngineDeps> & { token?: string; dbName?: string } = {}) {
 	const events: DownloadEvent[] = [];
@@ -255,6 +296,36 @@ describe('download engine', () => {
 		await expect(engine.start(request)).rejects.toMatchObject({ code: 'STORAGE_QUOTA' });
 		expect(await engine.list()).toEqual([]);
 		expect((await requests()).filter((r) => r.url.includes('/resolve/'))).toEqual([]);
+	});
+
+	it('a quota error mid-way keeps exactly the committed segments, and the retry resumes there', async () => {
+		const request = await variantOf(SHARDED);
+		request.variant.files = request.variant.files.slice(0, 1);
+		const file = request.variant.files[0]!;
+		const segment = 256 * 1024;
+		expect(file.size).toBeGreaterThan(4 * segment);
+		// Two segments fit; the third fails while the first ones may still be closing.
+		const first = setup({ root: quotaLimitedRoot(2.5 * segment) });
+		const { id } = await first.engine.start(request);
+		const failed = await finished(first.engine, id);
+		expect(failed?.state).toBe('failed');
+		expect(failed?.error?.code).toBe('STORAGE_QUOTA');
+		const [saved] = await idbJobStore(first.dbName).all();
+		const shard = saved!.shards[0]!;
+		expect(shard.committed).toBe(2 * segment);
+		expect(shard.segments).toBe(2);
+		expect(shard.hashState).not.toBeNull();
+		await first.engine.stop();
+
+		await control('reset', 'POST');
+		const second = setup({ dbName: first.dbName });
+		await second.engine.resume(id);
+		expect((await finished(second.engine, id))?.state).toBe('done');
+		const gets = (await requests()).filter((r) => r.origin === 'cdn' && r.method === 'GET');
+		expect(gets.map((r) => r.headers['range'])).toEqual([`bytes=${2 * segment}-`]);
+		const [stored] = await openModelFiles(id);
+		expect(await sha256Hex(stored!)).toBe(file.sha256);
+		await second.engine.deleteModel(id);
 	});
 
 	it('pauses, resumes, and cancels deleting the partial bytes', async () => {

@@ -94,6 +94,8 @@ async function segmentEntries(
 export class SegmentStore {
 	readonly #root: FileSystemDirectoryHandle;
 	readonly #path: string[];
+	/** The parts folder once created (opening a segment then costs no walk down the tree). */
+	#created: FileSystemDirectoryHandle | null = null;
 
 	constructor(root: FileSystemDirectoryHandle, repoId: string, revision: string, filePath: string) {
 		this.#root = root;
@@ -105,6 +107,7 @@ export class SegmentStore {
 	}
 
 	async #dir(create: boolean): Promise<FileSystemDirectoryHandle | null> {
+		if (create) return (this.#created ??= (await walk(this.#root, this.#path, true))!);
 		return walk(this.#root, this.#path, create);
 	}
 
@@ -113,8 +116,14 @@ export class SegmentStore {
 	 * crash) leaves no trace of it.
 	 */
 	async openSegment(index: number): Promise<SegmentWriter> {
-		const dir = (await this.#dir(true)) as FileSystemDirectoryHandle;
-		const handle = await dir.getFileHandle(segmentName(index), { create: true });
+		let handle: FileSystemFileHandle;
+		try {
+			handle = await (await this.#dir(true))!.getFileHandle(segmentName(index), { create: true });
+		} catch (error) {
+			if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
+			this.#created = null; // The folder was removed under us: walk (and create) it again.
+			handle = await (await this.#dir(true))!.getFileHandle(segmentName(index), { create: true });
+		}
 		return new SegmentWriter(await handle.createWritable({ keepExistingData: false }));
 	}
 
@@ -159,6 +168,7 @@ export class SegmentStore {
 
 	/** Removes every segment, the parts folder, and parent folders left empty. */
 	async remove(): Promise<void> {
+		this.#created = null;
 		const parentPath = this.#path.slice(0, -1);
 		const parent = await walk(this.#root, parentPath, false);
 		if (!parent) return;
@@ -204,7 +214,7 @@ export class SegmentWriter {
 	#failed: unknown = null;
 	#bytes = 0;
 
-	constructor(writable: FileSystemWritableFileStream, batchBytes = 2 * 1024 * 1024) {
+	constructor(writable: FileSystemWritableFileStream, batchBytes = 4 * 1024 * 1024) {
 		this.#writable = writable;
 		this.#batchBytes = batchBytes;
 	}
