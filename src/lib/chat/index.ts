@@ -19,6 +19,7 @@ export {
 export { exportJson, exportMarkdown, exportFileName, parseImport } from './transfer';
 export type { ImportedConversation } from './transfer';
 export { newId } from './ids';
+export { localModelLabel, looksLikeCid, shortCid } from './model-label';
 export {
 	CONVERSATION_EXPORT_FORMAT,
 	CONVERSATION_EXPORT_VERSION,

@@ -8,6 +8,14 @@ export {
 	SMALL_MODEL_BYTES,
 	MAX_THREADS
 } from './backend';
+export {
+	chooseContextSize,
+	contextSizeChoices,
+	CONTEXT_SIZE_STEPS,
+	DEFAULT_CHAT_CONTEXT_SIZE,
+	FALLBACK_CONTEXT_SIZE
+} from './context-size';
+export { readGgufContextLength, readModelContextLength } from './gguf-header';
 export { engineError } from './errors';
 export { formatFallbackPrompt } from './prompt';
 export { BACKEND_LABELS, DEFAULT_SAMPLING } from './types';

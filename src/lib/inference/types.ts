@@ -35,7 +35,7 @@ export type BackendPreference = 'auto' | Backend;
 export interface LoadOptions {
 	/** Display name (default: the first file's name). */
 	name?: string;
-	/** Context window in tokens (default 2048). */
+	/** Context window in tokens (default 2048; the chat picks one with `chooseContextSize`). */
 	contextSize?: number;
 	backend?: BackendPreference;
 	/** Force a thread count (benchmarks); otherwise chosen by model size. */

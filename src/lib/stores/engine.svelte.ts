@@ -2,6 +2,9 @@ import { createContext } from 'svelte';
 import { AppError, toAppError } from '$lib/errors';
 import {
 	InferenceEngine,
+	chooseContextSize,
+	contextSizeChoices,
+	readModelContextLength,
 	type ChatTurn,
 	type GenerateOptions,
 	type GenerationEvent,
@@ -10,8 +13,9 @@ import {
 	type LoadedModel
 } from '$lib/inference';
 import { wllamaWasmUrl } from '$lib/inference/wasm-url';
-import type { ModelRef } from '$lib/chat';
+import { localModelLabel, type ModelRef } from '$lib/chat';
 import { listLocalModels, openModelFiles, type LocalModel } from '$lib/storage';
+import { openCitrateDB } from '$lib/storage/db';
 
 export type EngineStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -26,11 +30,31 @@ export const storageModelSource: LocalModelSource = {
 	open: (id) => openModelFiles(id)
 };
 
-/** A short display name for a local model. */
+/** A display name for a local model (`owner/repo · variant`, or a friendly IPFS label). */
 export function localModelName(model: LocalModel): string {
-	const repo = model.repoId.split('/').pop() ?? model.repoId;
-	return model.variant ? `${repo} · ${model.variant}` : repo;
+	return localModelLabel(model);
 }
+
+/** Where the context-size choice is kept; the app uses IndexedDB `settings`, tests pass their own. */
+export interface EngineSettings {
+	readContextSize(): Promise<number | null>;
+	writeContextSize(size: number | null): Promise<void>;
+}
+
+export const CONTEXT_SIZE_SETTING_KEY = 'chat.contextSize';
+
+export const idbEngineSettings: EngineSettings = {
+	async readContextSize() {
+		const record = await (await openCitrateDB()).get('settings', CONTEXT_SIZE_SETTING_KEY);
+		const value = record?.value;
+		return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
+	},
+	async writeContextSize(size) {
+		const db = await openCitrateDB();
+		if (size === null) await db.delete('settings', CONTEXT_SIZE_SETTING_KEY);
+		else await db.put('settings', { key: CONTEXT_SIZE_SETTING_KEY, value: size });
+	}
+};
 
 /** The loaded model and the engine's state, for the chat UI. */
 export class EngineStore {
@@ -43,16 +67,30 @@ export class EngineStore {
 	#lastStats = $state<GenerationStats | null>(null);
 	#localModels = $state<LocalModel[]>([]);
 	#loadOptions: LoadOptions;
+	readonly #settings: EngineSettings;
+	/** The user's context size (null: min(4096, trained)); applies to every model, capped by it. */
+	#contextPreference = $state<number | null>(null);
+	#preferenceRead: Promise<void> | null = null;
+	/** Trained context length of the model being loaded or loaded (from its GGUF header). */
+	#trained = $state<number | null>(null);
+	#current: { ref: ModelRef; open: () => Promise<Blob[]> } | null = null;
 	#generation = 0;
 
+	/**
+	 * `loadOptions.contextSize`, when given, is the context size until the user picks one (tests,
+	 * benchmarks); the user's choice is kept in `settings`.
+	 */
 	constructor(
 		engine: InferenceEngine = new InferenceEngine({ wasmUrl: wllamaWasmUrl }),
 		source: LocalModelSource = storageModelSource,
-		loadOptions: LoadOptions = {}
+		loadOptions: LoadOptions = {},
+		settings: EngineSettings = idbEngineSettings
 	) {
 		this.#engine = engine;
 		this.#source = source;
 		this.#loadOptions = loadOptions;
+		this.#settings = settings;
+		this.#contextPreference = loadOptions.contextSize ?? null;
 	}
 
 	get status(): EngineStatus {
@@ -72,6 +110,46 @@ export class EngineStore {
 	}
 	get localModels(): readonly LocalModel[] {
 		return this.#localModels;
+	}
+	/** The context size the user chose (null: the default, min(4096, trained)). */
+	get contextPreference(): number | null {
+		return this.#contextPreference;
+	}
+	/** The model's trained context length, when known. */
+	get trainedContextSize(): number | null {
+		return this.#model?.trainContextSize || this.#trained;
+	}
+	/** Context sizes the loaded (or loading) model can be given. */
+	get contextChoices(): number[] {
+		return contextSizeChoices(this.trainedContextSize);
+	}
+
+	/** Reads the stored context-size choice once. */
+	#readPreference(): Promise<void> {
+		this.#preferenceRead ??= this.#settings.readContextSize().then(
+			(stored) => {
+				if (stored !== null) this.#contextPreference = stored;
+			},
+			() => {}
+		);
+		return this.#preferenceRead;
+	}
+
+	/**
+	 * Chooses the context size (tokens; null = default), keeps it, and reloads the loaded model
+	 * with it. Sizes above a model's trained length are capped to it.
+	 */
+	async setContextSize(size: number | null): Promise<LoadedModel | null> {
+		if (size !== null && !(Number.isInteger(size) && size > 0))
+			throw new AppError('ENGINE_FAILED', 'The context size must be a whole number of tokens.');
+		await this.#readPreference();
+		this.#contextPreference = size;
+		await this.#settings.writeContextSize(size);
+		const current = this.#current;
+		const model = this.#model;
+		if (!current || !model || this.#status !== 'ready') return model;
+		if (chooseContextSize(size, this.trainedContextSize) === model.contextSize) return model;
+		return this.#load(current.ref, current.open);
 	}
 
 	async refreshLocalModels(): Promise<void> {
@@ -116,10 +194,20 @@ export class EngineStore {
 		this.#error = null;
 		this.#ref = ref;
 		this.#model = null;
+		this.#trained = null;
+		this.#current = null;
 		try {
+			await this.#readPreference();
 			const files = await open();
-			const model = await this.#engine.load(files, { ...this.#loadOptions, name: ref.name });
+			const trained = await readModelContextLength(files).catch(() => null);
+			if (generation === this.#generation) this.#trained = trained;
+			const model = await this.#engine.load(files, {
+				...this.#loadOptions,
+				name: ref.name,
+				contextSize: chooseContextSize(this.#contextPreference, trained)
+			});
 			if (generation !== this.#generation) return null;
+			this.#current = { ref, open };
 			this.#model = model;
 			this.#status = 'ready';
 			return model;
@@ -136,6 +224,8 @@ export class EngineStore {
 		this.#generation++;
 		await this.#engine.unload();
 		this.#model = null;
+		this.#current = null;
+		this.#trained = null;
 		this.#ref = null;
 		this.#status = 'idle';
 		this.#error = null;
