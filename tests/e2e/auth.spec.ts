@@ -307,3 +307,45 @@ test('personal access token: malformed and rejected tokens are refused with a me
 		.click();
 	await expect(accountButton(page)).toHaveCount(0);
 });
+
+test('at 360 px the sign-in button reads "Sign in", keeps its full name, and its icon stays clear of its text', async ({
+	page
+}) => {
+	/** The button's box, how wide the words after "Sign in" are drawn, and icon-to-text gap. */
+	const measure = () =>
+		page.getByRole('button', { name: 'Sign in with Hugging Face' }).evaluate((button) => {
+			const icon = button.querySelector('svg')!.getBoundingClientRect();
+			const label = button.querySelector('.sign-in-label')!;
+			const range = document.createRange();
+			range.selectNodeContents(label.firstChild!);
+			const text = range.getBoundingClientRect();
+			const more = label.querySelector('.sign-in-more')!.getBoundingClientRect();
+			const box = button.getBoundingClientRect();
+			return {
+				width: box.width,
+				right: box.right,
+				viewport: document.documentElement.clientWidth,
+				first: range.toString().trim(),
+				textWidth: text.width,
+				moreWidth: more.width,
+				iconWidth: icon.width,
+				gap: text.left - icon.right
+			};
+		});
+
+	await page.setViewportSize({ width: 360, height: 740 });
+	await page.goto('/');
+	const narrow = await measure();
+	expect(narrow.first).toBe('Sign in');
+	expect(narrow.textWidth).toBeGreaterThan(20);
+	expect(narrow.moreWidth).toBeLessThanOrEqual(1);
+	expect(narrow.width).toBeLessThan(130);
+	expect(narrow.iconWidth).toBeGreaterThan(8);
+	expect(narrow.gap).toBeGreaterThanOrEqual(0);
+	expect(narrow.right).toBeLessThanOrEqual(narrow.viewport);
+
+	await page.setViewportSize({ width: 1280, height: 800 });
+	const wide = await measure();
+	expect(wide.moreWidth).toBeGreaterThan(60);
+	expect(wide.gap).toBeGreaterThanOrEqual(0);
+});
