@@ -305,3 +305,93 @@ test('the chat page with a conversation, code and settings open passes axe (ligh
 		expect(summary, colorScheme).toEqual([]);
 	}
 });
+
+test('the context size is picked in the model bar, reloads the model, sizes the usage bar, and is kept across a reload', async ({
+	page
+}) => {
+	const model = makeScriptedLlamaGguf({ reply: 'ok' }); // trained on 4096 tokens
+	await page.goto('/');
+	await openFromDisk(page, 'ctx.gguf', model);
+	const status = page.getByRole('status', { name: 'Model status' });
+	await expect(status).toContainText('Context 4096');
+	const picker = page.getByRole('combobox', { name: 'Context size' });
+	await expect(picker).toHaveValue('4096');
+	await expect(picker.locator('option')).toHaveText([
+		'512 tokens',
+		'1,024 tokens',
+		'2,048 tokens',
+		'4,096 tokens (trained)'
+	]);
+
+	await picker.selectOption('1024');
+	await expect(status).toContainText('Context 1024', { timeout: 60_000 });
+	await send(page, 'hello');
+	await expect(assistant(page).first()).toContainText('ok');
+	await expect(page.getByText(/\d+ \/ 1024 tokens/)).toBeVisible();
+
+	await page.reload();
+	await openFromDisk(page, 'ctx.gguf', model);
+	await expect(status).toContainText('Context 1024');
+	await expect(picker).toHaveValue('1024');
+});
+
+test('at 360 px the chat page with a model loaded fits: model bar, composer and Send stay on screen', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 360, height: 740 });
+	await page.goto('/');
+	await openFromDisk(page, 'phone.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
+	await send(page, 'hi');
+	await expect(assistant(page).first()).toContainText('ok');
+	await page.getByRole('textbox', { name: 'Message' }).fill('next');
+	const sendButton = page.getByRole('button', { name: 'Send' });
+	await expect(sendButton).toBeVisible();
+	const box = (await sendButton.boundingBox())!;
+	expect(box.x).toBeGreaterThanOrEqual(0);
+	expect(box.x + box.width).toBeLessThanOrEqual(360);
+	const widths = await page.evaluate(() => ({
+		scroll: document.documentElement.scrollWidth,
+		client: document.documentElement.clientWidth
+	}));
+	expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+	for (const name of ['Context size', 'Downloaded model'])
+		expect(
+			(await page.getByRole('combobox', { name }).boundingBox())!.x +
+				(await page.getByRole('combobox', { name }).boundingBox())!.width
+		).toBeLessThanOrEqual(360);
+});
+
+test('the open conversation is in the URL: a reload keeps it, Back and Forward switch between chats', async ({
+	page
+}) => {
+	const title = (text: string) => page.getByRole('heading', { level: 1, name: text });
+	const conversationId = () => new URL(page.url()).searchParams.get('c');
+	await page.goto('/');
+	await openFromDisk(page, 'url.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
+	await send(page, 'First topic');
+	await expect(assistant(page).first()).toContainText('ok');
+	await expect(title('First topic')).toBeVisible();
+	await expect.poll(conversationId).not.toBeNull();
+	const first = conversationId()!;
+
+	await page.getByRole('button', { name: 'New chat' }).click();
+	await send(page, 'Second topic');
+	await expect(title('Second topic')).toBeVisible();
+	await expect.poll(conversationId).not.toBe(first);
+	const second = conversationId()!;
+	expect(second).not.toBeNull();
+
+	await page.goBack();
+	await expect(title('First topic')).toBeVisible();
+	await expect(user(page)).toHaveText(/First topic/);
+	expect(conversationId()).toBe(first);
+
+	// The older chat stays open across a reload (without the URL the newest would open).
+	await page.reload();
+	await expect(title('First topic')).toBeVisible();
+	await expect(user(page)).toHaveText(/First topic/);
+
+	await page.goForward();
+	await expect(title('Second topic')).toBeVisible();
+	expect(conversationId()).toBe(second);
+});
