@@ -7,7 +7,23 @@ import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
 export default defineConfig({
 	root: fileURLToPath(new URL('..', import.meta.url)),
 	worker: { format: 'es' },
-	optimizeDeps: { include: ['hash-wasm', 'helia', 'blockstore-core/base', 'ipfs-unixfs'] },
+	// Everything the bench imports is pre-bundled up front, so Vite never reloads the page mid-run.
+	optimizeDeps: {
+		include: [
+			'hash-wasm',
+			'helia',
+			'blockstore-core/base',
+			'ipfs-unixfs',
+			'@ipld/car',
+			'@ipld/dag-pb',
+			'ipfs-unixfs-importer',
+			'ipfs-unixfs-importer/chunker',
+			'ipfs-unixfs-importer/layout',
+			'multiformats/codecs/raw',
+			'multiformats/hashes/identity',
+			'multiformats/hashes/sha2'
+		]
+	},
 	test: {
 		include: ['bench/pin.browser.ts'],
 		testTimeout: 900_000,
