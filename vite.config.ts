@@ -35,6 +35,8 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'browser',
+					// Real browser + emulator on a shared 2-core machine: one retry in CI, as Playwright has.
+					retry: process.env.CI ? 1 : 0,
 					include: ['src/**/*.browser.test.ts', 'tests/browser/**/*.test.ts'],
 					globalSetup: ['tests/browser/global-setup.ts'],
 					testTimeout: 60_000,
