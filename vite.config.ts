@@ -14,7 +14,17 @@ export default defineConfig({
 	server: { headers: isolationHeaders },
 	preview: { headers: isolationHeaders },
 	worker: { format: 'es' },
-	optimizeDeps: { exclude: ['@wllama/wllama'] },
+	optimizeDeps: {
+		exclude: ['@wllama/wllama'],
+		// Imported only by the Helia worker, so Vite would find them late and reload the page mid-test.
+		include: [
+			'blockstore-core/base',
+			'helia',
+			'ipfs-unixfs',
+			'multiformats/codecs/raw',
+			'multiformats/hashes/identity'
+		]
+	},
 	test: {
 		projects: [
 			{
