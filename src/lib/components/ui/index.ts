@@ -3,6 +3,7 @@ export { default as Badge } from './Badge.svelte';
 export { default as Button } from './Button.svelte';
 export { default as Card } from './Card.svelte';
 export { default as Dialog } from './Dialog.svelte';
+export { default as DismissibleError } from './DismissibleError.svelte';
 export { default as EmptyState } from './EmptyState.svelte';
 export { default as Icon } from './Icon.svelte';
 export { default as IconButton } from './IconButton.svelte';
