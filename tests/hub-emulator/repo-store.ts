@@ -54,6 +54,16 @@ export interface RepoFile {
 	pointerSize: number;
 	/** Reads `length` bytes from `offset` (the caller keeps within size). */
 	read(offset: number, length: number): Promise<Buffer>;
+	/**
+	 * Opens the bytes for many reads (one file handle for a whole response, where `read` opens the
+	 * file each time); absent for files held in memory.
+	 */
+	openReader?(): Promise<FileReader>;
+}
+
+export interface FileReader {
+	read(offset: number, length: number): Promise<Buffer>;
+	close(): Promise<void>;
 }
 
 export interface Repo {
@@ -138,7 +148,8 @@ function fileRecord(
 	sha: string,
 	checkable: boolean,
 	contentForOid: (() => Buffer) | null,
-	read: RepoFile['read']
+	read: RepoFile['read'],
+	openReader?: RepoFile['openReader']
 ): RepoFile {
 	const lfs = isLfsPath(path, size) || !contentForOid;
 	const pointer = Buffer.from(lfsPointer(sha, size));
@@ -151,7 +162,8 @@ function fileRecord(
 		sha256Checkable: checkable,
 		oid,
 		pointerSize: pointer.length,
-		read
+		read,
+		...(openReader ? { openReader } : {})
 	};
 }
 
@@ -166,15 +178,26 @@ async function hashFile(absPath: string): Promise<string> {
 	return hash.digest('hex');
 }
 
-function diskReader(absPath: string): RepoFile['read'] {
-	return async (offset, length) => {
-		const handle = await open(absPath, 'r');
-		try {
-			const buf = Buffer.alloc(length);
+async function openDiskReader(absPath: string): Promise<FileReader> {
+	const handle = await open(absPath, 'r');
+	return {
+		async read(offset, length) {
+			// Every byte is overwritten by the read (or cut off by the subarray): no need to zero it.
+			const buf = Buffer.allocUnsafe(length);
 			const { bytesRead } = await handle.read(buf, 0, length, offset);
 			return buf.subarray(0, bytesRead);
+		},
+		close: () => handle.close()
+	};
+}
+
+function diskReader(absPath: string): RepoFile['read'] {
+	return async (offset, length) => {
+		const reader = await openDiskReader(absPath);
+		try {
+			return await reader.read(offset, length);
 		} finally {
-			await handle.close();
+			await reader.close();
 		}
 	};
 }
@@ -281,7 +304,11 @@ export async function loadRepo(repoDir: string, id: string): Promise<Repo> {
 		const read: RepoFile['read'] = content
 			? async (offset, length) => content.subarray(offset, offset + length)
 			: diskReader(abs);
-		files.set(path, fileRecord(path, size, sha, true, small ? () => content! : null, read));
+		const openReader = content ? undefined : () => openDiskReader(abs);
+		files.set(
+			path,
+			fileRecord(path, size, sha, true, small ? () => content! : null, read, openReader)
+		);
 	}
 
 	for (const spec of json.virtualFiles ?? []) {
