@@ -1,6 +1,9 @@
-import { cpus } from 'node:os';
+import { open, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
+import type { BrowserCommandContext } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
 
@@ -21,9 +24,91 @@ function cpuTimes(): { busy: number; total: number; cores: number } {
 	return { busy, total, cores: all.length };
 }
 
+/**
+ * CPU milliseconds per MiB that this machine's kernel spends writing bytes to a new file on the
+ * disk that holds the browser profile (the OS temp folder): a cost every OPFS write pays, whatever
+ * the browser API, on top of the browser's own.
+ */
+async function diskWriteCost(): Promise<{ cpuMsPerMiB: number; mibPerSecond: number }> {
+	const MIB = 1024 * 1024;
+	const total = 256 * MIB;
+	const block = Buffer.alloc(4 * MIB, 0x5a);
+	const path = join(tmpdir(), `citrate-bench-disk-${process.pid}.bin`);
+	const handle = await open(path, 'w');
+	const cpu = process.cpuUsage();
+	const started = performance.now();
+	try {
+		for (let at = 0; at < total; at += block.length) await handle.write(block, 0, block.length, at);
+	} finally {
+		await handle.close();
+	}
+	const seconds = (performance.now() - started) / 1000;
+	const used = process.cpuUsage(cpu);
+	await rm(path, { force: true });
+	return {
+		cpuMsPerMiB: (used.user + used.system) / 1000 / (total / MIB),
+		mibPerSecond: total / MIB / seconds
+	};
+}
+
+/** Peak growth (bytes) of the JS heap and of array-buffer backing stores. */
+export interface MemoryGrowth {
+	jsHeap: number;
+	arrayBuffers: number;
+}
+
+/**
+ * The page's memory, read over CDP (`Runtime.getHeapUsage`, the isolate the test frame runs in)
+ * every 20 ms between `heapStart` (after a forced full GC) and `heapStop`, which answers the peak
+ * growth of the JS heap and of array-buffer backing stores (fetched chunks live there).
+ * `performance.memory` is no use here: it does not move within a run.
+ */
+let heapSampling: { stop: () => Promise<MemoryGrowth> } | null = null;
+
+async function heapStart(ctx: BrowserCommandContext): Promise<void> {
+	const cdp = await ctx.context.newCDPSession(ctx.page);
+	await cdp.send('HeapProfiler.collectGarbage');
+	const usage = () => cdp.send('Runtime.getHeapUsage');
+	const base = await usage();
+	const peak = { jsHeap: base.usedSize, arrayBuffers: base.backingStorageSize };
+	const sample = async () => {
+		const now = await usage();
+		peak.jsHeap = Math.max(peak.jsHeap, now.usedSize);
+		peak.arrayBuffers = Math.max(peak.arrayBuffers, now.backingStorageSize);
+	};
+	let running = true;
+	const loop = (async () => {
+		while (running) {
+			await sample();
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+	})();
+	heapSampling = {
+		async stop() {
+			running = false;
+			await loop;
+			await sample();
+			await cdp.detach();
+			return {
+				jsHeap: peak.jsHeap - base.usedSize,
+				arrayBuffers: peak.arrayBuffers - base.backingStorageSize
+			};
+		}
+	};
+}
+
+async function heapStop(): Promise<MemoryGrowth> {
+	const sampling = heapSampling;
+	heapSampling = null;
+	return sampling ? sampling.stop() : { jsHeap: 0, arrayBuffers: 0 };
+}
+
 declare module 'vitest/browser' {
 	interface BrowserCommands {
 		cpuTimes: () => Promise<{ busy: number; total: number; cores: number }>;
+		diskWriteCost: () => Promise<{ cpuMsPerMiB: number; mibPerSecond: number }>;
+		heapStart: () => Promise<void>;
+		heapStop: () => Promise<MemoryGrowth>;
 	}
 }
 
@@ -40,11 +125,11 @@ export default defineConfig({
 			provider: playwright({
 				launchOptions: {
 					executablePath: findChromium(),
-					args: [...CHROMIUM_ARGS, '--enable-precise-memory-info']
+					args: CHROMIUM_ARGS
 				}
 			}),
 			instances: [{ browser: 'chromium' }],
-			commands: { cpuTimes }
+			commands: { cpuTimes, diskWriteCost, heapStart, heapStop }
 		}
 	}
 });
