@@ -108,6 +108,12 @@ test('offline, a reload still renders every route', async ({ page, context }) =>
 	}
 });
 
+/** The page's background colour, which follows the theme (`--c-bg`). */
+const LIGHT_BG = 'rgb(251, 250, 247)';
+const DARK_BG = 'rgb(20, 18, 16)';
+const background = (page: Page) =>
+	page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
 for (const colorScheme of ['light', 'dark'] as const) {
 	test(`axe finds no violations on any route (${colorScheme} theme)`, async ({ page }) => {
 		await page.emulateMedia({ colorScheme });
@@ -116,10 +122,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 			await expectRouteRendered(page, route);
 			// Let data-driven content (Hub requests against the emulator) settle.
 			await page.waitForLoadState('networkidle').catch(() => {});
-			const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-			expect(background, route).toBe(
-				colorScheme === 'dark' ? 'rgb(20, 18, 16)' : 'rgb(251, 250, 247)'
-			);
+			expect(await background(page), route).toBe(colorScheme === 'dark' ? DARK_BG : LIGHT_BG);
 			const results = await new AxeBuilder({ page })
 				.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
 				.analyze();
@@ -136,8 +139,10 @@ test('the theme toggle switches theme and the choice survives a reload (IndexedD
 }) => {
 	await page.emulateMedia({ colorScheme: 'light' });
 	await page.goto('/settings');
+	expect(await background(page)).toBe(LIGHT_BG);
 	await page.getByRole('button', { name: 'Switch to dark theme' }).click();
 	await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+	await expect.poll(() => background(page)).toBe(DARK_BG);
 	await expect(page.getByRole('button', { name: 'Switch to light theme' })).toBeVisible();
 	await page.reload();
 	await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
@@ -169,8 +174,15 @@ test('the theme toggle switches theme and the choice survives a reload (IndexedD
 	await select.selectOption('system');
 	await expect(page.locator('html')).not.toHaveAttribute('data-theme', /.+/);
 	await expect(page.getByRole('button', { name: 'Switch to dark theme' })).toBeVisible();
+	await expect.poll(() => background(page)).toBe(LIGHT_BG);
 	await page.emulateMedia({ colorScheme: 'dark' });
 	await expect(page.getByRole('button', { name: 'Switch to light theme' })).toBeVisible();
+	await expect.poll(() => background(page)).toBe(DARK_BG);
+
+	// An explicit light choice wins over a dark system.
+	await select.selectOption('light');
+	await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+	await expect.poll(() => background(page)).toBe(LIGHT_BG);
 });
 
 test('the web manifest is valid and its icons load', async ({ page, request }) => {
