@@ -70,6 +70,24 @@ test.beforeEach(async () => {
 	await resetEmulator();
 });
 
+test('with nothing downloaded the empty chat leads to the models page; after a download it does not', async ({
+	page
+}) => {
+	await page.goto('/');
+	await expect(page.getByRole('heading', { name: 'Load a model to start' })).toBeVisible();
+	await page.getByRole('link', { name: 'Find a model to download' }).click();
+	await expect(page).toHaveURL(/\/models$/);
+	await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+
+	await download(page, SCRIPTED);
+	await page.goto('/');
+	await expect(page.getByRole('heading', { name: 'Load a model to start' })).toBeVisible();
+	await expect(page.getByRole('combobox', { name: 'Downloaded model' })).toContainText(
+		'scripted-chat'
+	);
+	await expect(page.getByRole('link', { name: 'Find a model to download' })).toHaveCount(0);
+});
+
 test('download → chat streams → stop → regenerate → edit → reload keeps history → offline reload still answers', async ({
 	page,
 	context

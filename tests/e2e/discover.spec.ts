@@ -301,3 +301,26 @@ test('the models pages pass axe', async ({ page }) => {
 	await expect(page.getByRole('region', { name: 'Model card' })).toContainText('GGUF');
 	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
 });
+
+test('on a phone each variant is a card: its verdict and Download button are in view, rows keep their roles', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.goto('/models/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF');
+	const q4 = page.getByRole('table').getByRole('row', { name: /Q4_K_M/ });
+	await expect(q4).toBeVisible({ timeout: 30_000 });
+	const download = q4.getByRole('button', { name: /^Download / });
+	await download.scrollIntoViewIfNeeded();
+	await expect(download).toBeInViewport({ ratio: 1 });
+	await expect(q4.getByText(VERDICT)).toBeInViewport();
+	// Each value still says what it is.
+	const size = q4.getByRole('cell').filter({ hasText: /GiB$/ });
+	await expect(size).toBeVisible();
+	expect(await size.evaluate((cell) => getComputedStyle(cell, '::before').content)).toBe('"Size"');
+	// Nothing scrolls sideways: the table is no wider than its box.
+	const overflow = await page
+		.locator('.table-wrap')
+		.evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+	expect(overflow).toBeLessThanOrEqual(1);
+	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
+});
