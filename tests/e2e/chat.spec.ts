@@ -70,7 +70,7 @@ test.beforeEach(async () => {
 	await resetEmulator();
 });
 
-test('with nothing downloaded the empty chat leads to the models page; after a download it does not', async ({
+test('with nothing downloaded the empty chat leads to the models page; a downloaded model opens in the chat from the library', async ({
 	page
 }) => {
 	await page.goto('/');
@@ -86,6 +86,14 @@ test('with nothing downloaded the empty chat leads to the models page; after a d
 		'scripted-chat'
 	);
 	await expect(page.getByRole('link', { name: 'Find a model to download' })).toHaveCount(0);
+
+	// The library's Chat button loads the model and opens the chat.
+	await page.goto('/library');
+	await page.getByRole('button', { name: /^Chat with citrate-test\/scripted-chat-GGUF/ }).click();
+	await expect(page).toHaveURL(/\/(\?.*)?$/);
+	await expectModelReady(page, /scripted-chat/);
+	await send(page, 'Hello');
+	await expect(assistant(page).first()).toContainText(/\S/, { timeout: 30_000 });
 });
 
 test('download → chat streams → stop → regenerate → edit → reload keeps history → offline reload still answers', async ({
