@@ -1,5 +1,5 @@
 /**
- * Global setup of `npm run bench:download`: generates two GGUF-named files (128 MiB and 512 MiB,
+ * Global setup of `npm run bench:download`: generates GGUF-named files (128 MiB, 512 MiB, 1 GiB,
  * once, in the OS temp folder) in an emulator repo and starts the Hub emulator over them.
  */
 import { createHash } from 'node:crypto';
@@ -12,7 +12,11 @@ import { startHubEmulator } from '../tests/hub-emulator/server';
 
 const MIB = 1024 * 1024;
 export const BENCH_REPO = 'citrate-bench/download-GGUF';
-const SIZES_MIB = [128, Number(process.env.BENCH_DOWNLOAD_MIB ?? 512)];
+/** File sizes: a small one, then the large ones (`BENCH_DOWNLOAD_MIB=512,1024`); the last is the headline. */
+const SIZES_MIB = [
+	128,
+	...(process.env.BENCH_DOWNLOAD_MIB ?? '512,1024').split(',').map((mib) => Number(mib))
+];
 
 async function generate(path: string, size: number): Promise<void> {
 	if (existsSync(path) && (await stat(path)).size === size) return;
