@@ -387,6 +387,31 @@ test('at 360 px the chat page with a model loaded fits: model bar, composer and 
 		).toBeLessThanOrEqual(360);
 });
 
+test('on a desktop a long chat title is cut in the sidebar, which stays clear of the chat', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 1280, height: 860 });
+	await page.goto('/');
+	await openFromDisk(page, 'wide.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
+	const title = 'A question with a title far too long for the sidebar of conversations';
+	await send(page, title);
+	await expect(assistant(page).first()).toContainText('ok');
+	const list = page.getByRole('complementary');
+	// Titles are the first words of the first message (cut to a length), here still wider than 16rem.
+	const item = list.getByRole('button', { name: /^A question with a title far too long/ });
+	await expect(item).toBeVisible();
+	const sidebar = (await list.boundingBox())!;
+	const chat = (await page.getByRole('log', { name: 'Messages' }).boundingBox())!;
+	expect(sidebar.x + sidebar.width).toBeLessThanOrEqual(chat.x);
+	// Every control of the list (open, rename, delete, search) ends inside the sidebar.
+	for (const control of await list.locator('button, input').all()) {
+		const box = await control.boundingBox();
+		if (box) expect(box.x + box.width).toBeLessThanOrEqual(sidebar.x + sidebar.width + 0.5);
+	}
+	// The title is cut with an ellipsis, not wrapped or spilled.
+	expect(await item.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+});
+
 test('the open conversation is in the URL: a reload keeps it, Back and Forward switch between chats', async ({
 	page
 }) => {
