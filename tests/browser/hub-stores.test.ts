@@ -65,6 +65,32 @@ describe('SearchStore', () => {
 		store.dispose();
 	});
 
+	test('apply runs a whole query from the URL once, and not again while it is shown', async () => {
+		const log: string[] = [];
+		const store = new SearchStore(deps(null, log), { debounceMs: 0, device });
+		const query = { search: 'coder', ggufOnly: true, task: '', sort: 'likes' as const };
+		store.apply(query);
+		await until(() => store.status === 'ready');
+		expect(store.query).toEqual(query);
+		const searches = () => log.filter((url) => url.includes('/api/models?'));
+		expect(searches()).toHaveLength(1);
+		const url = new URL(searches()[0] ?? '');
+		expect(url.searchParams.get('search')).toBe('coder');
+		expect(url.searchParams.get('sort')).toBe('likes');
+		expect(url.searchParams.get('pipeline_tag')).toBeNull();
+		const likes = store.results.map((m) => m.likes);
+		expect(likes).toEqual([...likes].sort((a, b) => b - a));
+
+		store.apply({ ...query });
+		store.apply({ ...query, search: ' coder ' });
+		expect(searches()).toHaveLength(1);
+		// An empty query from the URL goes back to the recommendations.
+		store.apply({ ...query, search: '' });
+		expect(store.searched).toBeNull();
+		expect(store.results).toEqual([]);
+		store.dispose();
+	});
+
 	test('a 429 counts down and retries by itself', async () => {
 		await fetch(`${hubUrl}/__emulator/faults`, {
 			method: 'POST',

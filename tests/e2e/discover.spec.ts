@@ -324,3 +324,46 @@ test('on a phone each variant is a card: its verdict and Download button are in 
 	expect(overflow).toBeLessThanOrEqual(1);
 	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
 });
+
+test('the search is in the URL: a link opens it, changes update it, a reload and Back keep it', async ({
+	page
+}) => {
+	await page.goto('/models?q=coder&sort=likes');
+	const box = page.getByRole('searchbox', { name: 'Search models' });
+	const sort = page.getByRole('combobox', { name: 'Sort by' });
+	await expect(box).toHaveValue('coder');
+	await expect(sort).toHaveValue('likes');
+	await expect(results(page)).toHaveCount(20);
+
+	await sort.selectOption('trendingScore');
+	await expect(page).toHaveURL(/\/models\?q=coder&sort=trendingScore$/);
+	await page.getByText('GGUF only', { exact: true }).click();
+	await expect(page).toHaveURL(/\/models\?q=coder&sort=trendingScore&gguf=0$/);
+	await searchFor(page, 'qwen');
+	await expect(page).toHaveURL(/\/models\?q=qwen&sort=trendingScore&gguf=0$/);
+	await expect(results(page).first()).toBeVisible();
+
+	await page.reload();
+	await expect(box).toHaveValue('qwen');
+	await expect(sort).toHaveValue('trendingScore');
+	await expect(page.getByRole('switch', { name: 'GGUF only' })).not.toBeChecked();
+	await expect(results(page).first()).toBeVisible();
+
+	// Open a result, come Back: the same search and results.
+	const first = results(page).first();
+	const name = (await first.getAttribute('aria-label')) ?? '';
+	await first.getByRole('link').click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+	await page.goBack();
+	await expect(box).toHaveValue('qwen');
+	await expect(results(page).first()).toBeVisible();
+
+	// The Models tab starts afresh, with the recommendations.
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: 'Models' })
+		.click();
+	await expect(page).toHaveURL(/\/models$/);
+	await expect(box).toHaveValue('');
+	await expect(page.getByRole('heading', { name: 'Recommended coding models' })).toBeVisible();
+});

@@ -2,6 +2,7 @@ import { createContext } from 'svelte';
 import { readAccessToken } from '$lib/auth';
 import { config } from '$lib/config';
 import { AppError, toAppError } from '$lib/errors';
+import { DEFAULT_SEARCH, sameSearch } from '$lib/hub/search-url';
 import type {
 	DeviceLimits,
 	FitEstimate,
@@ -99,10 +100,10 @@ export class SearchStore {
 	readonly #clearTimeout: (id: unknown) => void;
 	readonly #device: () => Promise<DeviceLimits>;
 
-	#text = $state('');
-	#ggufOnly = $state(true);
-	#task = $state('text-generation');
-	#sort = $state<SearchSort>('downloads');
+	#text = $state(DEFAULT_SEARCH.search);
+	#ggufOnly = $state(DEFAULT_SEARCH.ggufOnly);
+	#task = $state(DEFAULT_SEARCH.task);
+	#sort = $state<SearchSort>(DEFAULT_SEARCH.sort);
 	#results = $state<ModelSummary[]>([]);
 	#next = $state<string | null>(null);
 	#status = $state<SearchStatus>('idle');
@@ -199,6 +200,20 @@ export class SearchStore {
 	}
 	setSort(value: SearchSort): void {
 		this.#sort = value;
+		void this.search();
+	}
+
+	/**
+	 * Takes a whole query at once (from the page's URL) and runs it, unless it is the one shown.
+	 */
+	apply(query: SearchQuery): void {
+		const shown = this.#searched !== null && sameSearch(this.#searched, query);
+		const same = sameSearch(this.query, query);
+		if (shown || (same && (this.#status === 'loading' || !query.search.trim()))) return;
+		this.#text = query.search;
+		this.#ggufOnly = query.ggufOnly;
+		this.#task = query.task;
+		this.#sort = query.sort;
 		void this.search();
 	}
 
