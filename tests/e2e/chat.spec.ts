@@ -387,6 +387,35 @@ test('at 360 px the chat page with a model loaded fits: model bar, composer and 
 		).toBeLessThanOrEqual(360);
 });
 
+test('on a phone the chat comes first: the conversation list folds away behind "Chats (n)"', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.goto('/');
+	await openFromDisk(page, 'phone.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
+	await send(page, 'first question');
+	await expect(assistant(page).first()).toContainText('ok');
+	const conversations = page.getByRole('navigation', { name: 'Conversations' });
+	await expect(conversations).toBeHidden();
+	await expect(page.getByRole('log', { name: 'Messages' })).toBeInViewport();
+
+	const toggle = page.getByRole('button', { name: 'Chats (1)' });
+	await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+	await page.getByRole('button', { name: 'New chat' }).click();
+	await expect(page.getByRole('button', { name: 'Chats (2)' })).toBeVisible();
+	await expect(assistant(page)).toHaveCount(0);
+
+	// Open the list, pick the first chat: the list folds away again and the chat shows.
+	await page.getByRole('button', { name: 'Chats (2)' }).click();
+	await expect(page.getByRole('button', { name: 'Hide chats' })).toHaveAttribute(
+		'aria-expanded',
+		'true'
+	);
+	await conversations.getByRole('button', { name: 'first question', exact: true }).click();
+	await expect(conversations).toBeHidden();
+	await expect(assistant(page).first()).toContainText('ok');
+});
+
 test('on a desktop a long chat title is cut in the sidebar, which stays clear of the chat', async ({
 	page
 }) => {
