@@ -380,6 +380,14 @@ test('at 360 px the chat page with a model loaded fits: model bar, composer and 
 		client: document.documentElement.clientWidth
 	}));
 	expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+	// With a model ready the pickers fold away; "Change model" brings them back, on screen.
+	await expect(page.getByRole('combobox', { name: 'Context size' })).toBeHidden();
+	await expect(page.getByRole('log', { name: 'Messages' })).toBeInViewport();
+	await page.getByRole('button', { name: 'Change model' }).click();
+	await expect(page.getByRole('button', { name: 'Hide model choice' })).toHaveAttribute(
+		'aria-expanded',
+		'true'
+	);
 	for (const name of ['Context size', 'Downloaded model'])
 		expect(
 			(await page.getByRole('combobox', { name }).boundingBox())!.x +
@@ -411,9 +419,11 @@ test('on a phone the chat comes first: the conversation list folds away behind "
 		'aria-expanded',
 		'true'
 	);
+	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
 	await conversations.getByRole('button', { name: 'first question', exact: true }).click();
 	await expect(conversations).toBeHidden();
 	await expect(assistant(page).first()).toContainText('ok');
+	expect((await new AxeBuilder({ page }).include('main').analyze()).violations).toEqual([]);
 });
 
 test('on a desktop a long chat title is cut in the sidebar, which stays clear of the chat', async ({
