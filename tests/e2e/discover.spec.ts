@@ -95,6 +95,8 @@ test('search, page, open a model: variants with sizes and fit verdicts, GGUF met
 	const table = page.getByRole('table');
 	const q4 = table.locator('tr[data-variant="Q4_K_M"]');
 	await expect(q4).toContainText('Recommended');
+	// File size in decimal units, as the Hub shows it; the fit estimate (memory) in binary ones.
+	await expect(q4.getByRole('cell').nth(0)).toHaveText(/^\d+(\.\d+)? GB$/);
 	await expect(q4).toContainText(/\d+(\.\d+)? GiB/);
 	await expect(q4.getByText(VERDICT)).toBeVisible();
 	const q8 = table.locator('tr[data-variant="Q8_0"]');
@@ -314,7 +316,7 @@ test('on a phone each variant is a card: its verdict and Download button are in 
 	await expect(download).toBeInViewport({ ratio: 1 });
 	await expect(q4.getByText(VERDICT)).toBeInViewport();
 	// Each value still says what it is.
-	const size = q4.getByRole('cell').filter({ hasText: /GiB$/ });
+	const size = q4.getByRole('cell').filter({ hasText: / GB$/ });
 	await expect(size).toBeVisible();
 	expect(await size.evaluate((cell) => getComputedStyle(cell, '::before').content)).toBe('"Size"');
 	// Nothing scrolls sideways: the table is no wider than its box.

@@ -1,6 +1,7 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
 import { AppError, toAppError, type SerializedAppError } from '../errors';
 import { SegmentStore, type SegmentWriter } from '../storage/opfs';
+import { formatBytes } from '../units';
 import type { LocalModel } from '../storage/types';
 import {
 	RetryableError,
@@ -90,17 +91,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 		};
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
-}
-
-function formatBytes(bytes: number): string {
-	const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1000 && unit < units.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-	return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 /** Network failures (a cut connection, DNS, CORS) surface as TypeError from fetch/read. */

@@ -1,18 +1,7 @@
-/** Human-readable sizes, speeds and durations (decimal units, as the Hub shows sizes). */
+/** Human-readable sizes, speeds and durations (sizes in decimal units, as the Hub shows them). */
+import { formatBytes } from '../units';
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
-export function formatBytes(bytes: number): string {
-	if (!Number.isFinite(bytes) || bytes < 0) return '—';
-	let value = bytes;
-	let unit = 0;
-	while (value >= 1000 && unit < UNITS.length - 1) {
-		value /= 1000;
-		unit++;
-	}
-	const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
-	return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
+export { formatBytes };
 
 export function formatSpeed(bytesPerSecond: number): string {
 	return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '—';

@@ -3,6 +3,7 @@
  * checked against device memory, the WebAssembly memory limit, WebGPU buffer limits and free
  * storage. Pure arithmetic: the browser probing lives in `device.ts`.
  */
+import { formatBytes, formatMemory } from '../units';
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
@@ -112,13 +113,6 @@ function ratioStatus(required: number, available: number, tightAt: number): Chec
 	return required > available * tightAt ? 'tight' : 'ok';
 }
 
-export function formatBytes(bytes: number): string {
-	if (bytes >= GiB) return `${(bytes / GiB).toFixed(bytes >= 10 * GiB ? 1 : 2)} GiB`;
-	if (bytes >= MiB) return `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB`;
-	if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
-	return `${bytes} B`;
-}
-
 export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate {
 	const { weightsBytes, shape, contextLength } = input;
 	const kvExact = shape !== null;
@@ -133,7 +127,7 @@ export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate 
 	if (device.deviceMemoryBytes !== null) {
 		const ram = device.deviceMemoryBytes;
 		let status: CheckStatus = total > ram * 0.8 ? 'fail' : total > ram * 0.5 ? 'tight' : 'ok';
-		let note = `${formatBytes(total)} needed of ${device.deviceMemoryCapped ? 'at least ' : 'about '}${formatBytes(ram)} device memory`;
+		let note = `${formatMemory(total)} needed of ${device.deviceMemoryCapped ? 'at least ' : 'about '}${formatMemory(ram)} device memory`;
 		if (device.deviceMemoryCapped) {
 			note += ' (Chrome reports at most 8 GiB, so this device may have more)';
 			if (status === 'fail') status = 'tight';
@@ -153,7 +147,7 @@ export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate 
 			requiredBytes: total,
 			availableBytes: null,
 			status: 'unknown',
-			note: `${formatBytes(total)} needed; this browser does not report device memory`
+			note: `${formatMemory(total)} needed; this browser does not report device memory`
 		});
 	}
 
@@ -164,7 +158,7 @@ export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate 
 		requiredBytes: total,
 		availableBytes: wasmMax,
 		status: ratioStatus(total, wasmMax, 0.9),
-		note: `${formatBytes(total)} of the ${formatBytes(wasmMax)} a ${device.memory64 ? 'memory64' : 'wasm32'} module can address`
+		note: `${formatMemory(total)} of the ${formatMemory(wasmMax)} a ${device.memory64 ? 'memory64' : 'wasm32'} module can address`
 	});
 
 	if (device.webgpu) {
@@ -182,10 +176,10 @@ export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate 
 			status: largest === null ? 'unknown' : largest > binding ? 'tight' : 'ok',
 			note:
 				largest === null
-					? `GPU buffers up to ${formatBytes(binding)}; tensor sizes unknown until the header is read`
+					? `GPU buffers up to ${formatMemory(binding)}; tensor sizes unknown until the header is read`
 					: largest > binding
-						? `largest tensor ${formatBytes(largest)} exceeds the GPU's ${formatBytes(binding)} buffer binding limit: runs on the CPU`
-						: `largest tensor ${formatBytes(largest)} within the GPU's ${formatBytes(binding)} buffer binding limit`
+						? `largest tensor ${formatMemory(largest)} exceeds the GPU's ${formatMemory(binding)} buffer binding limit: runs on the CPU`
+						: `largest tensor ${formatMemory(largest)} within the GPU's ${formatMemory(binding)} buffer binding limit`
 		});
 	}
 
@@ -205,7 +199,7 @@ export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate 
 		'ok'
 	);
 	const verdict: FitVerdict = worst === 'fail' ? 'wont-fit' : worst === 'tight' ? 'tight' : 'fits';
-	const summary = `${formatBytes(weightsBytes)} weights + ${formatBytes(kv)} KV cache (${contextLength.toLocaleString('en-US')} tokens${kvExact ? '' : ', estimated'}) + ${formatBytes(overhead)} overhead = ${formatBytes(total)}`;
+	const summary = `${formatMemory(weightsBytes)} weights + ${formatMemory(kv)} KV cache (${contextLength.toLocaleString('en-US')} tokens${kvExact ? '' : ', estimated'}) + ${formatMemory(overhead)} overhead = ${formatMemory(total)}`;
 	return {
 		verdict,
 		contextLength,

@@ -23,7 +23,6 @@ export {
 export { groupVariants, isIncomplete, recommendVariant, RECOMMENDED_ORDER } from './variants';
 export {
 	estimateFit,
-	formatBytes,
 	GiB,
 	kvCacheBytes,
 	MiB,
