@@ -108,9 +108,47 @@ async function webCryptoSha256(): Promise<number> {
 }
 
 /**
+ * Writes a stream of bytes into segment files as the engine does (`SegmentWriter`, segments of
+ * the engine's size, up to `SEGMENTS_BEHIND` closing behind the one being written).
+ */
+class SegmentedWrites {
+	readonly #store: SegmentStore;
+	readonly #segmentBytes: number;
+	readonly #behind: Promise<void>[] = [];
+	#writer: SegmentWriter | null = null;
+	#index = 0;
+
+	constructor(store: SegmentStore, segmentBytes: number) {
+		this.#store = store;
+		this.#segmentBytes = segmentBytes;
+	}
+
+	async write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+		let chunk = bytes;
+		while (chunk.byteLength > 0) {
+			const writer = (this.#writer ??= await this.#store.openSegment(this.#index++));
+			const part = chunk.subarray(0, this.#segmentBytes - writer.bytes);
+			await writer.write(part);
+			chunk = chunk.subarray(part.byteLength);
+			if (writer.bytes === this.#segmentBytes) {
+				this.#behind.push(writer.commit());
+				this.#writer = null;
+				while (this.#behind.length > SEGMENTS_BEHIND) await this.#behind.shift();
+			}
+		}
+	}
+
+	/** Commits the last segment and waits for every commit. */
+	async finish(): Promise<void> {
+		if (this.#writer) this.#behind.push(this.#writer.commit());
+		this.#writer = null;
+		await Promise.all(this.#behind.splice(0));
+	}
+}
+
+/**
  * Part of the pipeline over the network (the same streamed fetch as the engine): SHA-256 only,
- * or OPFS segment writes only (as the engine writes them: `SegmentWriter`, segments of the same
- * size, up to `SEGMENTS_BEHIND` closing behind the one being written).
+ * or OPFS segment writes only (`SegmentedWrites`, as the engine writes them).
  */
 async function partial(url: string, size: number, hash: boolean, write: boolean): Promise<number> {
 	const segmentBytes = segmentBytesFor(size, DEFAULT_DOWNLOAD_SETTINGS.segmentBytes);
@@ -121,28 +159,15 @@ async function partial(url: string, size: number, hash: boolean, write: boolean)
 	const store = new SegmentStore(root, 'bench/partial', 'main', 'partial.bin');
 	const started = performance.now();
 	const reader = (await fetch(url, { cache: 'no-store', credentials: 'omit' })).body!.getReader();
-	let writer: SegmentWriter | null = null;
-	let index = 0;
-	const behind: Promise<void>[] = [];
+	const writes = new SegmentedWrites(store, segmentBytes);
 	for (;;) {
 		const { done, value } = await reader.read();
 		if (done) break;
-		let chunk = value as Uint8Array<ArrayBuffer>;
+		const chunk = value as Uint8Array<ArrayBuffer>;
 		if (hash) hasher.update(chunk);
-		while (write && chunk.byteLength > 0) {
-			writer ??= await store.openSegment(index++);
-			const part = chunk.subarray(0, segmentBytes - writer.bytes);
-			await writer.write(part);
-			chunk = chunk.subarray(part.byteLength);
-			if (writer.bytes === segmentBytes) {
-				behind.push(writer.commit());
-				writer = null;
-				while (behind.length > SEGMENTS_BEHIND) await behind.shift();
-			}
-		}
+		if (write) await writes.write(chunk);
 	}
-	if (writer) behind.push(writer.commit());
-	await Promise.all(behind);
+	await writes.finish();
 	hasher.digest('hex');
 	const seconds = (performance.now() - started) / 1000;
 	await store.remove();
@@ -165,9 +190,7 @@ async function stages(url: string, size: number): Promise<{ hash: number; write:
 	const store = new SegmentStore(root, 'bench/stages', 'main', 'write-only.bin');
 	let hashMs = 0;
 	let writeMs = 0;
-	let index = 0;
-	let writer: SegmentWriter | null = null;
-	const behind: Promise<void>[] = [];
+	const writes = new SegmentedWrites(store, segmentBytes);
 	for (let offset = 0; offset < size; offset += window) {
 		const end = Math.min(size, offset + window) - 1;
 		const response = await fetch(url, {
@@ -181,22 +204,8 @@ async function stages(url: string, size: number): Promise<{ hash: number; write:
 			hasher.update(bytes.subarray(at, at + 256 * 1024));
 		hashMs += performance.now() - started;
 		started = performance.now();
-		let chunk = bytes;
-		while (chunk.byteLength > 0) {
-			writer ??= await store.openSegment(index++);
-			const part = chunk.subarray(0, segmentBytes - writer.bytes);
-			await writer.write(part);
-			chunk = chunk.subarray(part.byteLength);
-			if (writer.bytes === segmentBytes) {
-				behind.push(writer.commit());
-				writer = null;
-				while (behind.length > SEGMENTS_BEHIND) await behind.shift();
-			}
-		}
-		if (offset + window >= size) {
-			if (writer) behind.push(writer.commit());
-			await Promise.all(behind);
-		}
+		await writes.write(bytes);
+		if (offset + window >= size) await writes.finish();
 		writeMs += performance.now() - started;
 	}
 	hasher.digest('hex');
