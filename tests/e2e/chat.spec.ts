@@ -94,6 +94,30 @@ test('with nothing downloaded the empty chat leads to the models page; a downloa
 	await expectModelReady(page, /scripted-chat/);
 	await send(page, 'Hello');
 	await expect(assistant(page).first()).toContainText(/\S/, { timeout: 30_000 });
+
+	// Chat on the model already loaded opens the chat without loading it again.
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: 'Library' })
+		.click();
+	await page.getByRole('button', { name: /^Chat with citrate-test\/scripted-chat-GGUF/ }).click();
+	await page.waitForURL(/\/(\?.*)?$/);
+	await page.evaluate(() => {
+		const seen: string[] = ((window as unknown as { statusSeen: string[] }).statusSeen = []);
+		const status = document.querySelector('[aria-label="Model status"]')!;
+		seen.push(status.textContent ?? '');
+		new MutationObserver(() => seen.push(status.textContent ?? '')).observe(status, {
+			subtree: true,
+			childList: true,
+			characterData: true
+		});
+	});
+	await expect(page.getByRole('status', { name: 'Model status' })).toContainText(/Context \d+/);
+	await page.waitForTimeout(500);
+	const seen = await page.evaluate(
+		() => (window as unknown as { statusSeen: string[] }).statusSeen
+	);
+	expect(seen.filter((text) => text.includes('Loading'))).toEqual([]);
 });
 
 test('download → chat streams → stop → regenerate → edit → reload keeps history → offline reload still answers', async ({
