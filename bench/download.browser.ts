@@ -146,20 +146,25 @@ class SegmentedWrites {
 	}
 }
 
+/** A fresh hasher and a fresh segment file (under `folder`) to write `size` bytes into. */
+async function freshTarget(size: number, folder: string, file: string) {
+	const hasher = await createSHA256();
+	hasher.init();
+	const root = await opfsRoot();
+	await root.removeEntry('models', { recursive: true }).catch(() => {});
+	const store = new SegmentStore(root, folder, 'main', file);
+	const segmentBytes = segmentBytesFor(size, DEFAULT_DOWNLOAD_SETTINGS.segmentBytes);
+	return { hasher, store, writes: new SegmentedWrites(store, segmentBytes) };
+}
+
 /**
  * Part of the pipeline over the network (the same streamed fetch as the engine): SHA-256 only,
  * or OPFS segment writes only (`SegmentedWrites`, as the engine writes them).
  */
 async function partial(url: string, size: number, hash: boolean, write: boolean): Promise<number> {
-	const segmentBytes = segmentBytesFor(size, DEFAULT_DOWNLOAD_SETTINGS.segmentBytes);
-	const hasher = await createSHA256();
-	hasher.init();
-	const root = await opfsRoot();
-	await root.removeEntry('models', { recursive: true }).catch(() => {});
-	const store = new SegmentStore(root, 'bench/partial', 'main', 'partial.bin');
+	const { hasher, store, writes } = await freshTarget(size, 'bench/partial', 'partial.bin');
 	const started = performance.now();
 	const reader = (await fetch(url, { cache: 'no-store', credentials: 'omit' })).body!.getReader();
-	const writes = new SegmentedWrites(store, segmentBytes);
 	for (;;) {
 		const { done, value } = await reader.read();
 		if (done) break;
@@ -182,15 +187,9 @@ async function partial(url: string, size: number, hash: boolean, write: boolean)
  */
 async function stages(url: string, size: number): Promise<{ hash: number; write: number }> {
 	const window = 8 * MIB;
-	const segmentBytes = segmentBytesFor(size, DEFAULT_DOWNLOAD_SETTINGS.segmentBytes);
-	const hasher = await createSHA256();
-	hasher.init();
-	const root = await opfsRoot();
-	await root.removeEntry('models', { recursive: true }).catch(() => {});
-	const store = new SegmentStore(root, 'bench/stages', 'main', 'write-only.bin');
+	const { hasher, store, writes } = await freshTarget(size, 'bench/stages', 'write-only.bin');
 	let hashMs = 0;
 	let writeMs = 0;
-	const writes = new SegmentedWrites(store, segmentBytes);
 	for (let offset = 0; offset < size; offset += window) {
 		const end = Math.min(size, offset + window) - 1;
 		const response = await fetch(url, {

@@ -62,6 +62,19 @@ async function send(page: Page, text: string) {
 	await box.press('Enter');
 }
 
+/** At this viewport, loads a scripted model (it answers "ok") from disk and asks `question`. */
+async function firstAnswerAt(
+	page: Page,
+	viewport: { width: number; height: number },
+	question: string
+) {
+	await page.setViewportSize(viewport);
+	await page.goto('/');
+	await openFromDisk(page, 'scripted.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
+	await send(page, question);
+	await expect(assistant(page).first()).toContainText('ok');
+}
+
 async function textLength(page: Page, index: number): Promise<number> {
 	return ((await assistant(page).nth(index).locator('.content').textContent()) ?? '').length;
 }
@@ -388,11 +401,7 @@ test('the context size is picked in the model bar, reloads the model, sizes the 
 test('at 360 px the chat page with a model loaded fits: model bar, composer and Send stay on screen', async ({
 	page
 }) => {
-	await page.setViewportSize({ width: 360, height: 740 });
-	await page.goto('/');
-	await openFromDisk(page, 'phone.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
-	await send(page, 'hi');
-	await expect(assistant(page).first()).toContainText('ok');
+	await firstAnswerAt(page, { width: 360, height: 740 }, 'hi');
 	await page.getByRole('textbox', { name: 'Message' }).fill('next');
 	const sendButton = page.getByRole('button', { name: 'Send' });
 	await expect(sendButton).toBeVisible();
@@ -422,11 +431,7 @@ test('at 360 px the chat page with a model loaded fits: model bar, composer and 
 test('on a phone the chat comes first: the conversation list folds away behind "Chats (n)"', async ({
 	page
 }) => {
-	await page.setViewportSize({ width: 390, height: 844 });
-	await page.goto('/');
-	await openFromDisk(page, 'phone.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
-	await send(page, 'first question');
-	await expect(assistant(page).first()).toContainText('ok');
+	await firstAnswerAt(page, { width: 390, height: 844 }, 'first question');
 	const conversations = page.getByRole('navigation', { name: 'Conversations' });
 	await expect(conversations).toBeHidden();
 	await expect(page.getByRole('log', { name: 'Messages' })).toBeInViewport();
@@ -453,12 +458,8 @@ test('on a phone the chat comes first: the conversation list folds away behind "
 test('on a desktop a long chat title is cut in the sidebar, which stays clear of the chat', async ({
 	page
 }) => {
-	await page.setViewportSize({ width: 1280, height: 860 });
-	await page.goto('/');
-	await openFromDisk(page, 'wide.gguf', makeScriptedLlamaGguf({ reply: 'ok' }));
 	const title = 'A question with a title far too long for the sidebar of conversations';
-	await send(page, title);
-	await expect(assistant(page).first()).toContainText('ok');
+	await firstAnswerAt(page, { width: 1280, height: 860 }, title);
 	const list = page.getByRole('complementary');
 	// Titles are the first words of the first message (cut to a length), here still wider than 16rem.
 	const item = list.getByRole('button', { name: /^A question with a title far too long/ });
