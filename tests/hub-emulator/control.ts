@@ -71,10 +71,14 @@ export async function control(
 		case 'GET /__emulator/config':
 			return sendJson(res, 200, { ...state.config, rateLimits: ctx.rate.quotas }, CORS);
 		case 'POST /__emulator/config': {
-			const { refreshTokens, accessTokenTtlSeconds, rateLimits } = body;
+			const { refreshTokens, accessTokenTtlSeconds, rateLimits, revocation } = body;
 			if (refreshTokens !== undefined) {
 				if (typeof refreshTokens !== 'boolean') return fail(res, 'refreshTokens must be boolean');
 				state.config.refreshTokens = refreshTokens;
+			}
+			if (revocation !== undefined) {
+				if (typeof revocation !== 'boolean') return fail(res, 'revocation must be boolean');
+				state.config.revocation = revocation;
 			}
 			if (accessTokenTtlSeconds !== undefined) {
 				if (

@@ -303,6 +303,36 @@ describe('authorization code + PKCE', () => {
 		expect(await expired.json()).toEqual({ error: 'Invalid credentials in Authorization header' });
 	});
 
+	test('RFC 7009 revocation: advertised, kills the access and refresh tokens; switchable off', async () => {
+		expect(as.revocation_endpoint).toBe(`${hub.hubUrl}/oauth/revoke`);
+		const start = await authorizationUrl('openid profile');
+		const tokens = await exchange(start, await signIn(new Browser(), start));
+		const who = () =>
+			fetch(`${hub.hubUrl}/api/whoami-v2`, { headers: bearer(tokens.access_token) });
+		expect((await who()).status).toBe(200);
+		for (const token of [tokens.refresh_token!, tokens.access_token]) {
+			const response = await oauth.revocationRequest(as, CLIENT, oauth.None(), token, INSECURE);
+			await oauth.processRevocationResponse(response);
+		}
+		expect((await who()).status).toBe(401);
+		await expect(
+			oauth.refreshTokenGrantRequest(as, CLIENT, oauth.None(), tokens.refresh_token!, INSECURE)
+		).resolves.toHaveProperty('status', 400);
+
+		await controlPost(hub.hubUrl, 'config', { revocation: false });
+		const issuer = new URL(hub.hubUrl);
+		const off = await oauth.processDiscoveryResponse(
+			issuer,
+			await oauth.discoveryRequest(issuer, INSECURE)
+		);
+		expect(off.revocation_endpoint).toBeUndefined();
+		const gone = await fetch(`${hub.hubUrl}/oauth/revoke`, {
+			method: 'POST',
+			body: new URLSearchParams({ token: 'x', client_id: CLIENT.client_id })
+		});
+		expect(gone.status).toBe(404);
+	});
+
 	test('Deny sends access_denied back to the app', async () => {
 		const start = await authorizationUrl('openid profile');
 		const callback = await signIn(new Browser(), start, 'bob', 'deny');

@@ -172,7 +172,8 @@ function makeProvider(ctx: Ctx, findUser: (id: string) => User | undefined): Pro
 			devInteractions: { enabled: false },
 			rpInitiatedLogout: { enabled: false },
 			userinfo: { enabled: true },
-			revocation: { enabled: false },
+			// On in the provider; `state.config.revocation` hides it (discovery + endpoint) per test.
+			revocation: { enabled: true },
 			introspection: { enabled: false },
 			pushedAuthorizationRequests: { enabled: false },
 			dPoP: { enabled: false }
@@ -217,6 +218,22 @@ function makeProvider(ctx: Ctx, findUser: (id: string) => User | undefined): Pro
 		return hfOauthToken();
 	};
 	provider.on('server_error', (_c, err) => console.error('[hub-emulator oidc]', err));
+	// Revocation switched off: the endpoint is not advertised and answers 404, as on a Hub without it.
+	provider.use(async (koa, next) => {
+		const off = !ctx.state.config.revocation;
+		if (off && koa.path === '/oauth/revoke') {
+			koa.status = 404;
+			koa.body = { error: 'not_found' };
+			return;
+		}
+		await next();
+		if (off && koa.path === '/.well-known/openid-configuration' && koa.body) {
+			const body = koa.body as Record<string, unknown>;
+			delete body.revocation_endpoint;
+			delete body.revocation_endpoint_auth_methods_supported;
+			delete body.revocation_endpoint_auth_signing_alg_values_supported;
+		}
+	});
 	return provider;
 }
 

@@ -33,9 +33,15 @@ export interface LoggedRequest {
 export interface EmulatorConfig {
 	refreshTokens: boolean;
 	accessTokenTtlSeconds: number;
+	/** RFC 7009 token revocation at `/oauth/revoke`, advertised in the discovery document. */
+	revocation: boolean;
 }
 
-export const DEFAULT_CONFIG: EmulatorConfig = { refreshTokens: true, accessTokenTtlSeconds: 28800 };
+export const DEFAULT_CONFIG: EmulatorConfig = {
+	refreshTokens: true,
+	accessTokenTtlSeconds: 28800,
+	revocation: true
+};
 
 const BODY_KEYS = ['cutAfterBytes', 'flipByteAt', 'throttleBytesPerSec', 'ignoreRange'] as const;
 
