@@ -1,8 +1,10 @@
 /**
  * Markdown → sanitized HTML for model cards and model output.
  *
- * marked parses, highlight.js (core + a few languages) colours fenced code, DOMPurify removes
- * anything active (scripts, event handlers, `javascript:` URLs, forms, styles). Links open in a
+ * marked parses, highlight.js (core + a few languages) colours fenced code, `stripEventHandlers`
+ * cuts `on…` attributes out of the markup before any DOM parses it (so the page's CSP never sees a
+ * handler: no violation reports), and DOMPurify removes anything active (scripts, event handlers,
+ * `javascript:` URLs, forms, styles). Links open in a
  * new tab without an opener or referrer; images survive only when their origin is allowed.
  * This module pulls in ~100 KB of libraries: import it lazily (`await import('$lib/markdown')`).
  */
@@ -24,6 +26,7 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked, type Tokens } from 'marked';
+import { stripEventHandlers } from './strip-handlers';
 
 export interface RenderMarkdownOptions {
 	/** Origins (e.g. `https://huggingface.co`) whose images may be shown; all others are dropped. */
@@ -169,7 +172,7 @@ export function renderMarkdown(source: string, options: RenderMarkdownOptions = 
 	);
 	currentBase = baseUrl ?? null;
 	try {
-		return getPurifier().sanitize(html, {
+		return getPurifier().sanitize(stripEventHandlers(html), {
 			FORBID_TAGS: [
 				'style',
 				'form',
