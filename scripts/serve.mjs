@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A small static server for a built Citrate folder: SPA fallback to index.html, correct MIME types
-// (wasm, webmanifest), cross-origin isolation headers, sane caching, optional gzip. No dependencies.
+// (wasm, webmanifest), cross-origin isolation headers, anti-framing headers, sane caching, optional
+// gzip. No dependencies.
 //
 //   node scripts/serve.mjs [--dir build] [--port 4173] [--host localhost] [--build] [--no-isolation] [--gzip]
 //
@@ -41,6 +42,15 @@ export const ISOLATION_HEADERS = {
 	'Cross-Origin-Opener-Policy': 'same-origin',
 	'Cross-Origin-Embedder-Policy': 'credentialless',
 	'Cross-Origin-Resource-Policy': 'same-origin'
+};
+
+/**
+ * No other site may frame the app (clickjacking its sign-in, token and delete controls). A <meta>
+ * CSP cannot carry `frame-ancestors`, so a host must send these; X-Frame-Options for old browsers.
+ */
+export const FRAME_HEADERS = {
+	'Content-Security-Policy': "frame-ancestors 'none'",
+	'X-Frame-Options': 'DENY'
 };
 
 const COMPRESSIBLE = new Set([
@@ -133,14 +143,23 @@ export function resolveFile(root, pathname, navigation = false) {
 }
 
 /**
- * @param {{ dir: string, isolation?: boolean, gzip?: boolean }} options
+ * `frameProtection: false` leaves out FRAME_HEADERS (only for tests of the app's own frame guard).
+ * @param {{ dir: string, isolation?: boolean, gzip?: boolean, frameProtection?: boolean }} options
  */
-export function createStaticServer({ dir, isolation = true, gzip = false }) {
+export function createStaticServer({
+	dir,
+	isolation = true,
+	gzip = false,
+	frameProtection = true
+}) {
 	const root = resolve(dir);
 	return createServer((request, response) => {
 		const url = new URL(request.url ?? '/', 'http://localhost');
 		/** @type {Record<string, string>} */
-		const common = isolation ? { ...ISOLATION_HEADERS } : {};
+		const common = {
+			...(isolation ? ISOLATION_HEADERS : {}),
+			...(frameProtection ? FRAME_HEADERS : {})
+		};
 		if (request.method !== 'GET' && request.method !== 'HEAD') {
 			response.writeHead(405, { ...common, Allow: 'GET, HEAD' }).end();
 			return;

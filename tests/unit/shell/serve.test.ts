@@ -121,6 +121,14 @@ describe('serve.mjs', () => {
 		expect(gunzipSync(raw.body).toString()).toContain('export const a');
 	});
 
+	it('forbids framing by any site on every answer (pages, assets, 404s)', async () => {
+		for (const path of ['/', '/settings', '/_app/immutable/w.wasm', '/_app/immutable/nope.js']) {
+			const response = await fetch(origin + path, { headers: { accept: 'text/html' } });
+			expect(response.headers.get('content-security-policy'), path).toBe("frame-ancestors 'none'");
+			expect(response.headers.get('x-frame-options'), path).toBe('DENY');
+		}
+	});
+
 	it('refuses methods other than GET and HEAD', async () => {
 		expect((await fetch(`${origin}/`, { method: 'POST' })).status).toBe(405);
 	});
