@@ -50,6 +50,13 @@ declare module 'oidc-provider' {
 			options?: { mergeWithLastSubmission?: boolean }
 		): Promise<void>;
 		on(event: string, listener: (...args: unknown[]) => void): this;
+		/** Koa middleware in front of the provider's routes. */
+		use(
+			middleware: (
+				ctx: { path: string; status: number; body: unknown },
+				next: () => Promise<void>
+			) => Promise<void>
+		): this;
 		Grant: {
 			new (init: { accountId: string; clientId: string }): GrantInstance;
 			find(id: string): Promise<GrantInstance | undefined>;
