@@ -44,6 +44,8 @@ const MESSAGES = {
 	codeInvalid: 'The authorization code was already used or has expired. Please sign in again.',
 	issuer:
 		'The sign-in response came from an unexpected server, so it was rejected. Please sign in again.',
+	incomplete:
+		'The sign-in response from Hugging Face was incomplete (it did not say which server sent it), so it was refused for safety. Please sign in again.',
 	idToken:
 		'The identity token from Hugging Face did not match this sign-in (wrong nonce, audience or expiry), so it was rejected. Please sign in again.',
 	refreshFailed:
@@ -57,7 +59,7 @@ function isLoopback(url: URL): boolean {
 }
 
 /** oauth4webapi refuses http:// unless told; we only allow it for loopback (emulator, dev). */
-function httpOptions(
+export function httpOptions(
 	url: string,
 	signal?: AbortSignal
 ): { signal?: AbortSignal; [oauth.allowInsecureRequests]?: boolean } {
@@ -165,7 +167,7 @@ export function discover(
 	return pending;
 }
 
-function clientOf(config: AuthConfig): oauth.Client {
+export function clientOf(config: AuthConfig): oauth.Client {
 	if (!config.clientId) throw new AppError('AUTH_NOT_CONFIGURED', MESSAGES.notConfigured);
 	return { client_id: config.clientId, token_endpoint_auth_method: 'none' };
 }
@@ -239,6 +241,9 @@ export function validateCallback(
 ): URLSearchParams {
 	const params = callbackUrl.searchParams;
 	const iss = params.get('iss');
+	// RFC 9207: an issuer that sends `iss` always does; a response without it may be a mix-up.
+	if (iss === null && as.authorization_response_iss_parameter_supported === true)
+		throw new AppError('AUTH_RESPONSE_INCOMPLETE', MESSAGES.incomplete);
 	if (iss !== null && iss !== as.issuer)
 		throw new AppError('AUTH_ISSUER_MISMATCH', MESSAGES.issuer);
 	if (params.get('state') !== transaction.state)
@@ -461,7 +466,8 @@ async function exchange(
 			scopes: grantedScopes(tokens, config.scopes),
 			user,
 			issuer: as.issuer,
-			createdAt: now
+			createdAt: now,
+			issuedAt: now
 		}
 	};
 }
@@ -502,6 +508,7 @@ export async function refreshSession(
 		// Rotation: keep the new one; a provider that does not rotate keeps the old one valid.
 		refreshToken: tokens.refresh_token ?? session.refreshToken,
 		expiresAt: expiresAtOf(tokens, now),
+		issuedAt: now,
 		scopes: grantedScopes(tokens, session.scopes)
 	};
 }

@@ -17,9 +17,14 @@ export {
 } from './flow';
 export {
 	AUTH_CHANNEL,
+	MIN_REFRESH_INTERVAL_MS,
+	REFRESH_AHEAD_FRACTION,
 	REFRESH_AHEAD_MS,
+	SESSION_ENDED_MESSAGE,
 	WARN_AHEAD_MS,
 	clearSession,
+	endRejectedSession,
+	refreshDueAt,
 	hubAuthHeaders,
 	isExpired,
 	loadSession,
@@ -28,6 +33,12 @@ export {
 	saveSession,
 	type AuthChannelMessage
 } from './session';
+export {
+	revocationSupported,
+	revokeAccessUrl,
+	revokeSession,
+	type RevocationOutcome
+} from './revoke';
 export { VAULT_CORRUPT_MESSAGE } from './vault';
 export {
 	toSessionInfo,

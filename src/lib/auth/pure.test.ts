@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import { PAT_PATTERN, mapOAuthError, safeReturnTo } from './flow';
-import { hubAuthHeaders, isExpired } from './session';
+import {
+	MIN_REFRESH_INTERVAL_MS,
+	REFRESH_AHEAD_MS,
+	hubAuthHeaders,
+	isExpired,
+	refreshDueAt
+} from './session';
 import type { StoredSession } from './types';
 
 const HUB = 'https://huggingface.co';
@@ -85,5 +91,26 @@ describe('mapOAuthError', () => {
 		expect(JSON.stringify(mapped)).not.toContain(TOKEN);
 		expect(String(mapped.cause)).not.toContain(TOKEN);
 		expect(JSON.stringify(Object.entries(mapped.cause as object))).not.toContain(TOKEN);
+	});
+});
+
+describe('refreshDueAt', () => {
+	const issuedAt = 1_000_000;
+	const at = (lifetimeMs: number) => refreshDueAt({ issuedAt, expiresAt: issuedAt + lifetimeMs });
+	test('Hub-length tokens: 5 minutes ahead', () => {
+		expect(at(8 * 3600_000)).toBe(issuedAt + 8 * 3600_000 - REFRESH_AHEAD_MS);
+	});
+	test('tokens at or under the 5-minute margin: a quarter of their lifetime ahead, never at once', () => {
+		expect(at(REFRESH_AHEAD_MS)).toBe(issuedAt + 0.75 * REFRESH_AHEAD_MS);
+		expect(at(12_000)).toBe(issuedAt + 9_000);
+		// A tiny lifetime: not before the minimum interval, but not after expiry either.
+		expect(at(2_400)).toBe(issuedAt + MIN_REFRESH_INTERVAL_MS);
+		expect(at(1_000)).toBe(issuedAt + 1_000);
+		for (const lifetime of [1, 1_000, 60_000, REFRESH_AHEAD_MS, 8 * 3600_000])
+			expect(at(lifetime)! - issuedAt, `${lifetime} ms`).toBeGreaterThan(0);
+	});
+	test('an already expired token is due now; one without expiry never', () => {
+		expect(refreshDueAt({ issuedAt, expiresAt: issuedAt - 1000 })).toBe(issuedAt - 1000);
+		expect(refreshDueAt({ issuedAt, expiresAt: null })).toBeNull();
 	});
 });

@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import { refreshSession } from './flow';
-import type { AuthConfig, StoredSession } from './types';
+import type { AuthConfig, SessionInfo, StoredSession } from './types';
 import { vaultClear, vaultRead, vaultWrite } from './vault';
 
 /**
@@ -9,10 +9,31 @@ import { vaultClear, vaultRead, vaultWrite } from './vault';
  */
 
 export const SESSION_ID = 'session';
-/** Refresh this long before the access token expires. */
+/** Refresh at most this long before the access token expires… */
 export const REFRESH_AHEAD_MS = 5 * 60 * 1000;
+/** …and at most this share of its lifetime before (a 60 s token: 15 s before it expires). */
+export const REFRESH_AHEAD_FRACTION = 0.25;
+/** Never refresh sooner than this after a token was issued, whatever its lifetime: no loops. */
+export const MIN_REFRESH_INTERVAL_MS = 2_000;
 /** Without a refresh token, warn this long before expiry. */
 export const WARN_AHEAD_MS = 15 * 60 * 1000;
+/** What the user reads when the Hub stops accepting the token (a 401 to a request with it). */
+export const SESSION_ENDED_MESSAGE =
+	'Your Hugging Face session has ended (Hugging Face no longer accepts it). Please sign in again.';
+
+/**
+ * When to refresh: a share of the token's lifetime before expiry (at most REFRESH_AHEAD_MS), not
+ * sooner than MIN_REFRESH_INTERVAL_MS after it was issued, and never later than the expiry itself.
+ * Null when the token does not expire.
+ */
+export function refreshDueAt(session: Pick<SessionInfo, 'expiresAt' | 'issuedAt'>): number | null {
+	if (session.expiresAt === null) return null;
+	const lifetime = Math.max(0, session.expiresAt - session.issuedAt);
+	const ahead = Math.min(REFRESH_AHEAD_MS, lifetime * REFRESH_AHEAD_FRACTION);
+	const dueAt = Math.max(session.expiresAt - ahead, session.issuedAt + MIN_REFRESH_INTERVAL_MS);
+	return Math.min(dueAt, session.expiresAt);
+}
+
 /** Name of the channel that tells other tabs the session changed. */
 export const AUTH_CHANNEL = 'citrate-auth';
 const REFRESH_LOCK = 'citrate-auth-refresh';
@@ -57,7 +78,8 @@ export async function clearSession(): Promise<void> {
 
 /** What other tabs hear on the auth channel. */
 export interface AuthChannelMessage {
-	type: 'changed' | 'corrupt';
+	/** `rejected`: the Hub answered 401 to our token, and the session was ended for it. */
+	type: 'changed' | 'corrupt' | 'rejected';
 }
 
 function announce(type: AuthChannelMessage['type'] = 'changed'): void {
@@ -105,9 +127,14 @@ export async function refreshStoredSession(
 	return withRefreshLock(async () => {
 		const session = await loadSession();
 		if (!session || session.kind !== 'oauth' || !session.refreshToken) return session;
-		const due =
-			session.expiresAt !== null &&
-			session.expiresAt - now() <= (options.aheadMs ?? REFRESH_AHEAD_MS);
+		const dueAt =
+			options.aheadMs !== undefined && session.expiresAt !== null
+				? session.expiresAt - options.aheadMs
+				: refreshDueAt({
+						expiresAt: session.expiresAt,
+						issuedAt: session.issuedAt ?? session.createdAt
+					});
+		const due = dueAt !== null && now() >= dueAt;
 		if (!options.force && !due) return session;
 		try {
 			const next = await refreshSession(config, session, { now });
@@ -117,6 +144,21 @@ export async function refreshStoredSession(
 			if (AppError.is(error, 'AUTH_REFRESH_FAILED')) await clearSession();
 			throw error;
 		}
+	});
+}
+
+/**
+ * The Hub answered 401 to a request that carried `token`: if that is still the stored session's
+ * access token (not one refreshed meanwhile), the session is over. Clears the vault and tells every
+ * tab (this one too) at once. Returns whether it ended the session.
+ */
+export async function endRejectedSession(token: string): Promise<boolean> {
+	return withRefreshLock(async () => {
+		const session = await loadSession().catch(() => null);
+		if (!session || session.accessToken !== token) return false;
+		await vaultClear();
+		announce('rejected');
+		return true;
 	});
 }
 

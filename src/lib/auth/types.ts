@@ -34,6 +34,8 @@ export interface StoredSession {
 	/** The issuer (oauth) or Hub origin (pat) the token belongs to. */
 	issuer: string;
 	createdAt: number;
+	/** Epoch ms when the current access token was issued (sign-in or last refresh). */
+	issuedAt?: number;
 }
 
 /** The same session without its secrets: what the UI and other modules may hold. */
@@ -41,6 +43,8 @@ export interface SessionInfo {
 	kind: SessionKind;
 	user: UserProfile;
 	expiresAt: number | null;
+	/** When the current access token was issued (its lifetime: `expiresAt - issuedAt`). */
+	issuedAt: number;
 	canRefresh: boolean;
 	scopes: string[];
 }
@@ -50,6 +54,7 @@ export function toSessionInfo(session: StoredSession): SessionInfo {
 		kind: session.kind,
 		user: session.user,
 		expiresAt: session.expiresAt,
+		issuedAt: session.issuedAt ?? session.createdAt,
 		canRefresh: session.refreshToken !== null,
 		scopes: session.scopes
 	};

@@ -6,7 +6,7 @@
  */
 import { gguf } from '@huggingface/gguf';
 import { listFiles as hubListFiles } from '@huggingface/hub';
-import { hubAuthHeaders } from '../auth';
+import { SESSION_ENDED_MESSAGE, hubAuthHeaders } from '../auth';
 import { AppError, toAppError } from '../errors';
 import type { HubCache } from './cache';
 import { errorFromResponse, networkError } from './errors';
@@ -27,6 +27,11 @@ export interface HubClientOptions {
 	hubUrl: string;
 	/** The signed-in user's token (sent to the Hub origin only), or null. */
 	getToken?: () => Promise<string | null>;
+	/**
+	 * The Hub answered 401 to a request that carried `token`: the session is over (revoked or
+	 * expired at the Hub). The call itself then fails with `AUTH_SESSION_ENDED`.
+	 */
+	onTokenRejected?: (token: string) => Promise<unknown>;
 	fetch?: typeof fetch;
 	cache?: HubCache | null;
 }
@@ -146,12 +151,14 @@ export function stripFrontMatter(markdown: string): string {
 export class HubClient {
 	readonly hubUrl: string;
 	readonly #getToken: () => Promise<string | null>;
+	readonly #onTokenRejected: (token: string) => Promise<unknown>;
 	readonly #fetch: typeof fetch;
 	readonly #cache: HubCache | null;
 
 	constructor(options: HubClientOptions) {
 		this.hubUrl = options.hubUrl.replace(/\/+$/, '');
 		this.#getToken = options.getToken ?? (() => Promise.resolve(null));
+		this.#onTokenRejected = options.onTokenRejected ?? (() => Promise.resolve());
 		this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 		this.#cache = options.cache ?? null;
 	}
@@ -173,30 +180,56 @@ export class HubClient {
 		return this.url(`/${repoId}`);
 	}
 
-	/** fetch with the signal and (for the Hub origin) the token; non-OK answers throw AppErrors. */
+	/**
+	 * The error for a non-OK answer. A 401 to a request that carried our token (and is not the
+	 * anonymous gate) means the Hub no longer accepts the token: the session ends at once.
+	 */
+	async #failure(response: Response, sentToken: string | null, repoId?: string): Promise<AppError> {
+		if (
+			response.status === 401 &&
+			sentToken !== null &&
+			response.headers.get('x-error-code') !== 'GatedRepo'
+		) {
+			await this.#onTokenRejected(sentToken).catch(() => undefined);
+			return new AppError('AUTH_SESSION_ENDED', SESSION_ENDED_MESSAGE, {
+				details: { status: 401, ...(repoId ? { repoId } : {}) }
+			});
+		}
+		return errorFromResponse(response, repoId);
+	}
+
+	/**
+	 * fetch with the signal and (for the Hub origin) the token; non-OK answers throw AppErrors.
+	 * `token`: the token to send (already read by the caller); otherwise it is read here unless
+	 * `auth` is false.
+	 */
 	async #request(
 		url: string,
 		options: CallOptions & {
 			auth?: boolean;
+			token?: string | null;
 			repoId?: string;
 			headers?: Record<string, string>;
 		} = {}
 	): Promise<Response> {
-		const token = options.auth === false ? null : await this.#getToken();
+		const token =
+			options.token !== undefined
+				? options.token
+				: options.auth === false
+					? null
+					: await this.#getToken();
+		const auth = hubAuthHeaders(url, this.hubUrl, token);
 		let response: Response;
 		try {
 			response = await this.#fetch(url, {
 				signal: options.signal,
-				headers: {
-					Accept: 'application/json',
-					...options.headers,
-					...hubAuthHeaders(url, this.hubUrl, token)
-				}
+				headers: { Accept: 'application/json', ...options.headers, ...auth }
 			});
 		} catch (error) {
 			throw networkError(error, options.signal);
 		}
-		if (!response.ok) throw await errorFromResponse(response, options.repoId);
+		if (!response.ok)
+			throw await this.#failure(response, auth.Authorization ? token : null, options.repoId);
 		return response;
 	}
 
@@ -210,11 +243,19 @@ export class HubClient {
 		}
 	}
 
-	/** Serves a cached value when the network call fails for lack of a connection. */
-	async #withCache<T>(key: string, load: () => Promise<T>): Promise<Cached<T>> {
+	/**
+	 * Loads with the user's token (or none, when `auth` is false) and caches the answer, marked as
+	 * fetched with a token or not; serves the cached value when the Hub cannot be reached.
+	 */
+	async #withCache<T>(
+		key: string,
+		load: (token: string | null) => Promise<T>,
+		options: { auth?: boolean } = {}
+	): Promise<Cached<T>> {
 		try {
-			const value = await load();
-			await this.#cache?.put(key, value);
+			const token = options.auth === false ? null : await this.#getToken();
+			const value = await load(token);
+			await this.#cache?.put(key, value, { withToken: token !== null });
 			return { value, cached: false };
 		} catch (error) {
 			const appError = toAppError(error);
@@ -249,14 +290,21 @@ export class HubClient {
 		const url = options.next ?? this.searchUrl(query);
 		if (new URL(url).origin !== new URL(this.hubUrl).origin)
 			throw new AppError('HUB_BAD_RESPONSE', 'The Hub sent a next-page link to another site.');
-		const result = await this.#withCache(`search:${url}`, async () => {
-			const response = await this.#request(url, { signal: options.signal, auth: false });
-			const raw = await this.#json<unknown>(response);
-			if (!Array.isArray(raw))
-				throw new AppError('HUB_BAD_RESPONSE', 'The Hub sent search results in an unknown shape.');
-			const models = (raw as RawModel[]).map(parseSummary);
-			return { models, next: nextLink(response.headers.get('link'), this.hubUrl) };
-		});
+		const result = await this.#withCache(
+			`search:${url}`,
+			async () => {
+				const response = await this.#request(url, { signal: options.signal, auth: false });
+				const raw = await this.#json<unknown>(response);
+				if (!Array.isArray(raw))
+					throw new AppError(
+						'HUB_BAD_RESPONSE',
+						'The Hub sent search results in an unknown shape.'
+					);
+				const models = (raw as RawModel[]).map(parseSummary);
+				return { models, next: nextLink(response.headers.get('link'), this.hubUrl) };
+			},
+			{ auth: false }
+		);
 		return {
 			...result.value,
 			cached: result.cached,
@@ -273,9 +321,10 @@ export class HubClient {
 		const path = options.revision
 			? `/api/models/${repoId}/revision/${encodeRevision(options.revision)}`
 			: `/api/models/${repoId}`;
-		return this.#withCache(`model:${repoId}@${options.revision ?? ''}`, async () => {
+		return this.#withCache(`model:${repoId}@${options.revision ?? ''}`, async (token) => {
 			const response = await this.#request(this.url(`${path}?blobs=true`), {
 				signal: options.signal,
+				token,
 				repoId
 			});
 			return parseInfo(await this.#json<RawModel>(response));
@@ -337,10 +386,11 @@ export class HubClient {
 		options: CallOptions = {}
 	): Promise<Cached<string | null>> {
 		const url = this.resolveUrl(repoId, revision, 'README.md');
-		return this.#withCache(`readme:${repoId}@${revision}`, async () => {
+		return this.#withCache(`readme:${repoId}@${revision}`, async (token) => {
 			try {
 				const response = await this.#request(url, {
 					signal: options.signal,
+					token,
 					repoId,
 					headers: { Accept: 'text/plain' }
 				});
@@ -366,9 +416,9 @@ export class HubClient {
 		const key = `gguf:${repoId}@${revision}/${path}`;
 		const hit = /^[0-9a-f]{40}$/.test(revision) ? await this.#cache?.get<GgufSummary>(key) : null;
 		if (hit) return { value: hit.value, cached: true, storedAt: hit.storedAt };
-		return this.#withCache(key, async () => {
-			const token = await this.#getToken();
+		return this.#withCache(key, async (token) => {
 			const signal = options.signal;
+			const auth = hubAuthHeaders(url, this.hubUrl, token);
 			let header;
 			try {
 				header = await gguf(url, {
@@ -379,10 +429,13 @@ export class HubClient {
 						} catch (error) {
 							throw networkError(error, signal);
 						}
-						if (!response.ok) throw await errorFromResponse(response, repoId);
+						if (!response.ok) {
+							const sent = new Headers(init?.headers).has('authorization') ? token : null;
+							throw await this.#failure(response, sent, repoId);
+						}
 						return response;
 					},
-					additionalFetchHeaders: hubAuthHeaders(url, this.hubUrl, token),
+					additionalFetchHeaders: auth,
 					computeParametersCount: true
 				});
 			} catch (error) {

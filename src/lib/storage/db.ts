@@ -28,7 +28,11 @@ export interface CitrateDB extends DBSchema {
 	vault: { key: string; value: VaultRecord };
 	settings: { key: string; value: SettingRecord };
 	/** Hub responses kept for offline display (search pages, model info, GGUF headers). */
-	hubCache: { key: string; value: { key: string; value: unknown; storedAt: number } };
+	hubCache: {
+		key: string;
+		/** `withToken`: fetched with the user's token (dropped on sign-out); absent in old records. */
+		value: { key: string; value: unknown; storedAt: number; withToken?: boolean };
+	};
 	/** Local models (downloaded variants or added by CID): owned by downloads. */
 	models: { key: string; value: LocalModel };
 	/** One record per file of a local model: owned by downloads. */

@@ -1,24 +1,30 @@
 import { createContext } from 'svelte';
 import {
 	AUTH_CHANNEL,
-	REFRESH_AHEAD_MS,
+	SESSION_ENDED_MESSAGE,
 	WARN_AHEAD_MS,
 	beginSignIn,
 	clearSession,
 	completeSignIn,
 	loadSession,
+	refreshDueAt,
 	refreshStoredSession,
+	revocationSupported,
+	revokeAccessUrl,
+	revokeSession,
 	safeReturnTo,
 	saveSession,
 	toSessionInfo,
 	validatePersonalToken,
 	type AuthChannelMessage,
 	type AuthConfig,
+	type RevocationOutcome,
 	type SessionInfo,
 	type StoredSession,
 	type UserProfile
 } from '$lib/auth';
 import { AppError, toAppError } from '$lib/errors';
+import { idbHubCache } from '$lib/hub/cache';
 
 export type AuthStatus = 'loading' | 'signed-out' | 'signed-in';
 
@@ -39,6 +45,8 @@ const browserEnvironment: AuthEnvironment = {
 };
 
 const SESSION_EXPIRED_MESSAGE = 'Your Hugging Face session has expired. Please sign in again.';
+/** How long sign-out waits for the Hub to revoke the tokens. */
+const REVOKE_TIMEOUT_MS = 10_000;
 /** setTimeout's largest delay. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -55,6 +63,8 @@ export class AuthStore {
 	#error = $state<AppError | null>(null);
 	#busy = $state(false);
 	#expiringSoon = $state(false);
+	#revocation = $state<RevocationOutcome | null>(null);
+	#revocationAvailable = $state<boolean | null>(null);
 	#timers: ReturnType<typeof setTimeout>[] = [];
 	#channel: BroadcastChannel | null = null;
 
@@ -87,6 +97,18 @@ export class AuthStore {
 	get expiringSoon(): boolean {
 		return this.#expiringSoon;
 	}
+	/** What the last sign-out did at the Hub (revoked, or where the user must revoke); null before. */
+	get revocation(): RevocationOutcome | null {
+		return this.#revocation;
+	}
+	/** Whether sign-out can revoke this session at the Hub; null while unknown. */
+	get revocationAvailable(): boolean | null {
+		return this.#revocationAvailable;
+	}
+	/** Where on the Hub the user revokes this session's access by hand. */
+	get revokeAccessUrl(): string {
+		return revokeAccessUrl(this.config.hubUrl, this.#session?.kind ?? 'oauth');
+	}
 	/** Whether an OAuth app is configured (otherwise only the token path works). */
 	get oauthConfigured(): boolean {
 		return this.config.clientId !== '';
@@ -100,6 +122,11 @@ export class AuthStore {
 		if (!this.#channel && typeof BroadcastChannel !== 'undefined') {
 			this.#channel = new BroadcastChannel(AUTH_CHANNEL);
 			this.#channel.onmessage = (event: MessageEvent<AuthChannelMessage>) => {
+				if (event.data?.type === 'rejected') {
+					// The Hub answered 401 to our token: the vault is already cleared.
+					this.#setSignedOut(new AppError('AUTH_SESSION_ENDED', SESSION_ENDED_MESSAGE));
+					return;
+				}
 				void this.#reload(event.data?.type === 'corrupt');
 			};
 		}
@@ -137,15 +164,21 @@ export class AuthStore {
 		this.#session = toSessionInfo(stored);
 		this.#status = 'signed-in';
 		this.#error = null;
+		this.#revocation = null;
 		this.#schedule();
+		if (stored.kind === 'pat') this.#revocationAvailable = false;
+		else void revocationSupported(this.config).then((yes) => (this.#revocationAvailable = yes));
 	}
 
 	#setSignedOut(error: AppError | null): void {
+		const wasSignedIn = this.#status === 'signed-in';
 		this.#clearTimers();
 		this.#session = null;
 		this.#status = 'signed-out';
 		this.#expiringSoon = false;
 		if (error) this.#error = error;
+		// What was fetched with the token (gated/private model info, cards, headers) goes with it.
+		if (wasSignedIn) void idbHubCache.dropTokenEntries().catch(() => undefined);
 	}
 
 	#clearTimers(): void {
@@ -164,8 +197,9 @@ export class AuthStore {
 		this.#expiringSoon = false;
 		if (!session || session.expiresAt === null) return;
 		const expiresAt = session.expiresAt;
-		if (session.canRefresh) {
-			this.#at(expiresAt - REFRESH_AHEAD_MS, () => void this.#refresh(false));
+		const refreshAt = refreshDueAt(session);
+		if (session.canRefresh && refreshAt !== null) {
+			this.#at(refreshAt, () => void this.#refresh(false));
 			return;
 		}
 		this.#at(expiresAt - WARN_AHEAD_MS, () => {
@@ -271,13 +305,23 @@ export class AuthStore {
 		}
 	}
 
-	/** Signs out: clears the vault and every copy in memory. */
+	/**
+	 * Signs out: clears the vault, every copy in memory and every Hub response cached with the
+	 * token, then revokes the tokens at the Hub where it offers that (`revocation` says what
+	 * happened, and where to revoke by hand otherwise).
+	 */
 	async signOut(): Promise<void> {
 		this.#busy = true;
 		try {
+			const stored = await loadSession().catch(() => null);
 			await clearSession();
 			this.#error = null;
 			this.#setSignedOut(null);
+			await idbHubCache.dropTokenEntries().catch(() => undefined);
+			if (stored)
+				this.#revocation = await revokeSession(this.config, stored, {
+					signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS)
+				});
 		} catch (error) {
 			this.#error = toAppError(error);
 		} finally {

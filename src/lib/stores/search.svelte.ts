@@ -1,5 +1,5 @@
 import { createContext } from 'svelte';
-import { readAccessToken } from '$lib/auth';
+import { endRejectedSession, readAccessToken } from '$lib/auth';
 import { config } from '$lib/config';
 import { AppError, toAppError } from '$lib/errors';
 import { DEFAULT_SEARCH, sameSearch } from '$lib/hub/search-url';
@@ -31,6 +31,8 @@ export function loadHub(): Promise<HubDeps> {
 		client: new hub.HubClient({
 			hubUrl: config.hubUrl,
 			getToken: readAccessToken,
+			// A 401 to our token ends the session at once (every tab hears it).
+			onTokenRejected: endRejectedSession,
 			cache: hub.idbHubCache
 		})
 	}));
