@@ -1,0 +1,1 @@
+export { default as FramedNotice } from './FramedNotice.svelte';
