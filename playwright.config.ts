@@ -45,7 +45,9 @@ export default defineConfig({
 				PUBLIC_HF_HUB_URL: hubUrl,
 				PUBLIC_HF_OAUTH_ISSUER: hubUrl,
 				PUBLIC_HF_CLIENT_ID: 'citrate-e2e',
-				PUBLIC_IPFS_GATEWAYS: ipfsGateways
+				PUBLIC_IPFS_GATEWAYS: ipfsGateways,
+				// The CSP lists exact origins (no loopback wildcard): the emulator's CDN.
+				PUBLIC_HF_CDN_ORIGINS: `http://127.0.0.1:${cdnPort}`
 			}
 		}
 	]

@@ -24,6 +24,7 @@ const { values } = parseArgs({
 
 const hubUrl = `http://127.0.0.1:${values['hub-port']}`;
 const gatewayUrl = `http://127.0.0.1:${values['ipfs-port']}`;
+const cdnUrl = `http://127.0.0.1:${values['cdn-port']}`;
 const appUrl = `http://localhost:${values.port}`;
 const out = values.out;
 /** @type {import('node:child_process').ChildProcess[]} */
@@ -113,7 +114,9 @@ const appEnv = {
 	PUBLIC_HF_OAUTH_ISSUER: hubUrl,
 	PUBLIC_HF_CLIENT_ID: 'citrate-dev',
 	PUBLIC_HF_SCOPES: 'openid profile gated-repos read-repos',
-	PUBLIC_IPFS_GATEWAYS: gatewayUrl
+	PUBLIC_IPFS_GATEWAYS: gatewayUrl,
+	// The CSP lists exact origins: the emulator's CDN is where downloads are redirected.
+	PUBLIC_HF_CDN_ORIGINS: cdnUrl
 };
 
 if (!values['no-build'] || !existsSync(join(root, out, 'index.html'))) {
