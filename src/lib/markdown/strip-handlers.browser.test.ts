@@ -77,7 +77,9 @@ function handlerAttributes(doc: Document): string[] {
 		for (const element of root.querySelectorAll('*')) {
 			for (const attribute of element.attributes)
 				if (/^on/i.test(attribute.name)) found.push(`${element.localName}[${attribute.name}]`);
-			if (element instanceof (frame.contentWindow as unknown as typeof globalThis).HTMLTemplateElement)
+			if (
+				element instanceof (frame.contentWindow as unknown as typeof globalThis).HTMLTemplateElement
+			)
 				visit(element.content);
 		}
 	};
