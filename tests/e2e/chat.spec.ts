@@ -272,6 +272,11 @@ test('model output with HTML and a javascript: link is shown inert', async ({ pa
 		dialogs.push(dialog.message());
 		void dialog.dismiss();
 	});
+	// Sanitizing must not even make the browser report a CSP violation (no console errors).
+	const consoleErrors: string[] = [];
+	page.on('console', (message) => {
+		if (message.type() === 'error') consoleErrors.push(message.text());
+	});
 	await page.goto('/');
 	await openFromDisk(
 		page,
@@ -298,6 +303,7 @@ test('model output with HTML and a javascript: link is shown inert', async ({ pa
 		await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)
 	).toBeUndefined();
 	expect(dialogs).toEqual([]);
+	expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
 });
 
 test('export JSON and import it back; a broken file is refused with a clear message', async ({
