@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createStaticServer } from '../../scripts/serve.mjs';
 
@@ -151,6 +152,11 @@ test('without a revocation endpoint the account section says where to revoke acc
 		(await requests()).filter((entry) => pathOf(entry) === '/oauth/revoke'),
 		'no revocation request without an advertised endpoint'
 	).toEqual([]);
+	for (const theme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme: theme });
+		const axe = await new AxeBuilder({ page }).include('#account').analyze();
+		expect(axe.violations, `the Account section after sign-out (${theme})`).toEqual([]);
+	}
 });
 
 test('a token the Hub rejects (401) ends the session at once and clears the vault, instead of "not found"', async ({
@@ -232,7 +238,7 @@ test.describe('framed by another site', () => {
 		framer = createServer((_request, response) => {
 			response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
 			response.end(
-				`<!doctype html><title>Another site</title><h1>Another site</h1><iframe title="embedded" src="${appOrigin}/settings" width="900" height="700"></iframe>`
+				`<!doctype html><html lang="en"><title>Another site</title><section aria-label="Another site"><h1>Another site</h1><iframe title="embedded" src="${appOrigin}/settings" width="900" height="700"></iframe></section>`
 			);
 		});
 		await new Promise<void>((resolve) => framer.listen(0, 'localhost', resolve));
@@ -256,6 +262,8 @@ test.describe('framed by another site', () => {
 		await expect(frame.getByRole('button')).toHaveCount(0);
 		await expect(frame.getByRole('textbox')).toHaveCount(0);
 		await expect(frame.getByRole('region', { name: 'Account' })).toHaveCount(0);
+		const axe = await new AxeBuilder({ page }).analyze();
+		expect(axe.violations, 'the framed notice').toEqual([]);
 
 		// The same build in its own tab (no frame) runs normally.
 		await page.goto(`${appOrigin}/settings`);
