@@ -137,7 +137,7 @@ test('a reader who scrolls up during a stream stays there and gets "Jump to late
 	await expect
 		.poll(() => contentOf(assistant(page).first()).then((text) => text.length))
 		.toBeGreaterThan(length + 100);
-	expect(page.getByRole('button', { name: 'Stop' })).toBeTruthy();
+	await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
 	expect(Math.abs((await log.evaluate((el) => el.scrollTop)) - top)).toBeLessThan(2);
 
 	await page.getByRole('button', { name: 'Jump to latest' }).click();
