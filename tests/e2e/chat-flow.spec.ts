@@ -68,6 +68,21 @@ async function expectUncovered(target: Locator) {
 	).toBe(true);
 }
 
+/** axe finds nothing in either theme. */
+async function expectAxeClean(page: Page, state: string) {
+	for (const colorScheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme });
+		const results = await new AxeBuilder({ page })
+			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+			.analyze();
+		expect(
+			results.violations.map((v) => `${v.id} → ${v.nodes.map((n) => n.target).join(', ')}`),
+			`${colorScheme}, ${state}`
+		).toEqual([]);
+	}
+	await page.emulateMedia({ colorScheme: 'light' });
+}
+
 /** Pixels of the viewport's height where the messages log is what the user sees. */
 function visibleLogHeight(page: Page): Promise<number> {
 	return messagesLog(page).evaluate((log) => {
@@ -160,6 +175,13 @@ for (const viewport of [
 		test.setTimeout(150_000);
 		await page.setViewportSize(viewport);
 		await page.goto('/');
+		// No model yet: the model choice shows by itself.
+		await expect(page.getByRole('combobox', { name: 'Downloaded model' })).toBeVisible();
+		await expect(page.getByRole('button', { name: 'Model and settings' })).toHaveAttribute(
+			'aria-expanded',
+			'true'
+		);
+		await expectAxeClean(page, 'no model');
 		await openFromDisk(page, 'planner.gguf', makeScriptedLlamaGguf({ reply: LONG_REPLY }));
 		await send(page, 'Plan it');
 		const reply = assistant(page).first();
@@ -207,32 +229,14 @@ for (const viewport of [
 		const menu = page.getByRole('button', { name: 'Model and settings' });
 		await expect(menu).toHaveAttribute('aria-expanded', 'false');
 		await expect(page.getByRole('button', { name: 'Export Markdown' })).toBeHidden();
-		for (const colorScheme of ['light', 'dark'] as const) {
-			await page.emulateMedia({ colorScheme });
-			const results = await new AxeBuilder({ page })
-				.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-				.analyze();
-			expect(
-				results.violations.map((v) => `${v.id} → ${v.nodes.map((n) => n.target).join(', ')}`),
-				`${colorScheme}, folded`
-			).toEqual([]);
-		}
+		await expectAxeClean(page, 'folded');
 		await menu.click();
 		await expect(menu).toHaveAttribute('aria-expanded', 'true');
 		await expect(page.getByRole('status', { name: 'Model status' })).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Export Markdown' })).toBeVisible();
 		await expect(page.getByText('Chat settings')).toBeVisible();
 		await expect(page.getByRole('progressbar', { name: 'Context used' })).toBeVisible();
-		for (const colorScheme of ['light', 'dark'] as const) {
-			await page.emulateMedia({ colorScheme });
-			const results = await new AxeBuilder({ page })
-				.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-				.analyze();
-			expect(
-				results.violations.map((v) => `${v.id} → ${v.nodes.map((n) => n.target).join(', ')}`),
-				`${colorScheme}, open`
-			).toEqual([]);
-		}
+		await expectAxeClean(page, 'open');
 		const widthsOpen = await page.evaluate(() => document.documentElement.scrollWidth);
 		expect(widthsOpen).toBeLessThanOrEqual(viewport.width);
 		await menu.click();
