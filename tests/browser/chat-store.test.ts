@@ -79,13 +79,17 @@ describe('ChatStore', () => {
 		const { chat, engine, repo } = await setup();
 		await engine.loadFiles([file('more ', true)]);
 		const sending = chat.send('go on');
-		await expect.poll(() => chat.messages[1]?.content.length ?? 0).toBeGreaterThan(30);
+		// A loaded machine can take seconds to the first token.
+		await expect
+			.poll(() => chat.messages[1]?.content.length ?? 0, { timeout: 30_000 })
+			.toBeGreaterThan(30);
 		expect(chat.streaming).toBe(true);
 		chat.stop();
 		await sending;
 		expect(chat.streaming).toBe(false);
 		const answer = chat.messages[1]!;
 		expect(answer.status).toBe('stopped');
+		expect(answer.finish).toBe('stopped');
 		expect(answer.content).toMatch(/^more more more/);
 		expect((await repo.listMessages(chat.active!.id))[1]).toMatchObject({
 			status: 'stopped',
@@ -95,7 +99,11 @@ describe('ChatStore', () => {
 		await repo.putMessage({ ...answer, status: 'streaming' });
 		const reopened = new ChatStore(engine, repo);
 		await reopened.init(chat.active!.id);
-		expect(reopened.messages[1]).toMatchObject({ status: 'stopped', content: answer.content });
+		expect(reopened.messages[1]).toMatchObject({
+			status: 'stopped',
+			finish: 'interrupted',
+			content: answer.content
+		});
 		await engine.unload();
 	});
 

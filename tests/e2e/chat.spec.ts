@@ -160,7 +160,7 @@ test('download → chat streams → stop → regenerate → edit → reload keep
 	const early = await textLength(page, 0);
 	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(early + 20);
 	await page.getByRole('button', { name: 'Stop' }).click();
-	await expect(assistant(page).first()).toContainText('Stopped.');
+	await expect(assistant(page).first()).toContainText('Stopped by you');
 	const stoppedAt = await textLength(page, 0);
 	await page.waitForTimeout(400);
 	expect(await textLength(page, 0)).toBe(stoppedAt);
@@ -171,7 +171,7 @@ test('download → chat streams → stop → regenerate → edit → reload keep
 	await expect(assistant(page)).toHaveCount(1);
 	await expect.poll(() => textLength(page, 0)).toBeGreaterThan(30);
 	await page.keyboard.press('Escape');
-	await expect(assistant(page).first()).toContainText('Stopped.');
+	await expect(assistant(page).first()).toContainText('Stopped by you');
 
 	// Switch this conversation to the downloaded model and edit the question.
 	const picker = page.getByLabel('Downloaded model');
@@ -260,7 +260,9 @@ test('a reload mid-answer keeps the text generated so far', async ({ page }) => 
 		.toBeGreaterThan(200);
 	expect(await page.getByRole('button', { name: 'Stop' }).isVisible()).toBe(true);
 	await page.reload();
-	await expect(assistant(page).first()).toContainText('Stopped.');
+	await expect(assistant(page).first()).toContainText(
+		'Interrupted: the page was closed while it was written'
+	);
 	const kept = await textLength(page, 0);
 	expect(kept).toBeGreaterThan(200);
 	await expect(assistant(page).first()).toContainText('lorem ipsum lorem ipsum');
@@ -419,11 +421,11 @@ test('at 360 px the chat page with a model loaded fits: model bar, composer and 
 		client: document.documentElement.clientWidth
 	}));
 	expect(widths.scroll).toBeLessThanOrEqual(widths.client);
-	// With a model ready the pickers fold away; "Change model" brings them back, on screen.
+	// With a model ready the pickers fold away; "Model and settings" brings them back, on screen.
 	await expect(page.getByRole('combobox', { name: 'Context size' })).toBeHidden();
 	await expect(page.getByRole('log', { name: 'Messages' })).toBeInViewport();
-	await page.getByRole('button', { name: 'Change model' }).click();
-	await expect(page.getByRole('button', { name: 'Hide model choice' })).toHaveAttribute(
+	await page.getByRole('button', { name: 'Model and settings' }).click();
+	await expect(page.getByRole('button', { name: 'Model and settings' })).toHaveAttribute(
 		'aria-expanded',
 		'true'
 	);

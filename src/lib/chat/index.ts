@@ -16,6 +16,15 @@ export {
 	matchesQuery,
 	throttledSaver
 } from './messages';
+export { streamAnswer, type AnswerEngine, type StreamAnswerOptions } from './answer';
+export {
+	canContinue,
+	finishFromStats,
+	finishOf,
+	lastStats,
+	mergeStats,
+	storedUsage
+} from './finish';
 export { exportJson, exportMarkdown, exportFileName, parseImport } from './transfer';
 export type { ImportedConversation } from './transfer';
 export { newId } from './ids';
@@ -24,7 +33,9 @@ export {
 	CONVERSATION_EXPORT_FORMAT,
 	CONVERSATION_EXPORT_VERSION,
 	type Conversation,
+	type ContextUsage,
 	type ConversationExport,
+	type FinishReason,
 	type Message,
 	type MessageRole,
 	type MessageStatus,

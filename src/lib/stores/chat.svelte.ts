@@ -2,32 +2,31 @@ import { createContext } from 'svelte';
 import { AppError, toAppError } from '$lib/errors';
 import {
 	ChatRepository,
-	TURN_OVERHEAD_TOKENS,
 	TokenBudget,
 	afterMessage,
 	beforeMessage,
+	canContinue,
 	exportJson,
 	exportMarkdown,
-	fitToContext,
+	lastStats,
 	newId,
 	parseImport,
 	throttledSaver,
+	storedUsage,
+	streamAnswer,
 	titleFrom,
 	toTurns,
+	type ContextUsage,
 	type Conversation,
 	type Message
 } from '$lib/chat';
-import type { SamplingSettings } from '$lib/inference';
+import type { GenerationStats, SamplingSettings } from '$lib/inference';
 import type { EngineStore } from './engine.svelte';
 
 /** How often a streaming answer is written to IndexedDB. */
 export const STREAM_SAVE_INTERVAL_MS = 250;
 
-export interface ContextUsage {
-	used: number;
-	size: number;
-	dropped: number;
-}
+export type { ContextUsage };
 
 /** Conversations, the open one's messages, and sending/stopping/regenerating/editing. */
 export class ChatStore {
@@ -70,6 +69,10 @@ export class ChatStore {
 	get usage(): ContextUsage | null {
 		return this.#usage;
 	}
+	/** The newest answer's stats in the open conversation, as stored (its speed after a reload). */
+	get lastStats(): GenerationStats | null {
+		return lastStats(this.#messages);
+	}
 	get error(): AppError | null {
 		return this.#error;
 	}
@@ -106,11 +109,12 @@ export class ChatStore {
 		for (const message of messages)
 			if (message.status === 'streaming') {
 				message.status = 'stopped';
+				message.finish = 'interrupted';
 				await this.#repo.putMessage(message);
 			}
 		this.#active = conversation;
 		this.#messages = messages;
-		this.#usage = null;
+		this.#usage = storedUsage(messages, this.#engine.model?.contextSize ?? null);
 		this.#prepareModel(conversation);
 	}
 
@@ -241,7 +245,16 @@ export class ChatStore {
 		this.#error = null;
 	}
 
-	async #answer(): Promise<void> {
+	/** Extends the answer `messageId` (cut by the token limit, or stopped) in the same message. */
+	async continueAnswer(messageId: string): Promise<void> {
+		if (this.streaming) return;
+		const target = this.#messages.find((message) => message.id === messageId);
+		if (!target || !canContinue(this.#messages, target)) return;
+		await this.#answer(target);
+	}
+
+	/** Streams a reply to the conversation: into a new message, or extending `continued`. */
+	async #answer(continued?: Message): Promise<void> {
 		let conversation = this.#active;
 		if (!conversation) return;
 		this.#error = null;
@@ -266,21 +279,27 @@ export class ChatStore {
 			await this.#saveConversation(conversation);
 		}
 		const model = this.#engine.model;
-		const history = [...this.#messages];
-		const turns = toTurns(conversation, history);
-		const sampling = conversation.sampling;
 		const now = Date.now();
-		let answer: Message = {
-			id: newId('m'),
-			conversationId: conversation.id,
-			role: 'assistant',
-			content: '',
-			createdAt: Math.max(now, (history.at(-1)?.createdAt ?? 0) + 1),
-			updatedAt: now,
-			status: 'streaming'
-		};
+		let answer: Message;
+		if (continued) {
+			answer = { ...continued, status: 'streaming', updatedAt: now };
+			delete answer.finish;
+		} else {
+			answer = {
+				id: newId('m'),
+				conversationId: conversation.id,
+				role: 'assistant',
+				content: '',
+				createdAt: Math.max(now, (this.#messages.at(-1)?.createdAt ?? 0) + 1),
+				updatedAt: now,
+				status: 'streaming'
+			};
+		}
+		const turns = toTurns(conversation, this.#messages);
 		await this.#repo.putMessage(answer);
-		this.#messages = [...history, answer];
+		this.#messages = continued
+			? this.#messages.map((item) => (item.id === answer.id ? answer : item))
+			: [...this.#messages, answer];
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.#streamingId = answer.id;
@@ -291,68 +310,26 @@ export class ChatStore {
 		const show = (message: Message) => {
 			answer = message;
 			this.#messages = this.#messages.map((item) => (item.id === message.id ? message : item));
+			saver.push(message);
 		};
 		try {
-			for (let attempt = 0; ; attempt++) {
-				// Keep at most half the window for the reply; the oldest turns go first.
-				const reserve = Math.min(sampling.maxTokens, Math.floor(model.contextSize / 2));
-				const fit = fitToContext(turns, model.contextSize, reserve, this.#budget);
-				const maxTokens = Math.max(1, Math.min(sampling.maxTokens, fit.replyTokens));
-				const promptChars = fit.turns.reduce((sum, turn) => sum + turn.content.length, 0);
-				const textTokens = (promptTokens: number) =>
-					Math.max(1, promptTokens - TURN_OVERHEAD_TOKENS * fit.turns.length);
-				this.#usage = { used: fit.promptTokens, size: model.contextSize, dropped: fit.dropped };
-				try {
-					for await (const event of this.#engine.generate(fit.turns, {
-						sampling: { ...sampling, maxTokens },
-						signal: controller.signal
-					})) {
-						if (event.type === 'token') {
-							show({ ...answer, content: answer.content + event.text, updatedAt: Date.now() });
-							saver.push(answer);
-							continue;
-						}
-						const { stats } = event;
-						show({
-							...answer,
-							status: stats.finishReason === 'aborted' ? 'stopped' : 'complete',
-							tokens: stats.completionTokens,
-							stats,
-							updatedAt: Date.now()
-						});
-						if (stats.promptTokens > 0) {
-							this.#budget.calibrate(promptChars, textTokens(stats.promptTokens));
-							this.#usage = {
-								used: stats.promptTokens + stats.completionTokens,
-								size: model.contextSize,
-								dropped: fit.dropped
-							};
-						}
-					}
-					break;
-				} catch (error) {
-					// llama.cpp counted more tokens than estimated: learn its count and trim again, once.
-					const details = toAppError(error).details;
-					if (
-						attempt === 0 &&
-						answer.content === '' &&
-						details?.reason === 'context-exceeded' &&
-						typeof details.requestTokens === 'number' &&
-						details.requestTokens > maxTokens
-					) {
-						this.#budget.calibrate(promptChars, textTokens(details.requestTokens - maxTokens));
-						continue;
-					}
-					throw error;
-				}
-			}
+			await streamAnswer({
+				engine: this.#engine,
+				budget: this.#budget,
+				turns,
+				sampling: conversation.sampling,
+				contextSize: model.contextSize,
+				answer,
+				signal: controller.signal,
+				onUpdate: show,
+				onUsage: (usage) => (this.#usage = usage)
+			});
 		} catch (error) {
 			const appError = toAppError(error, 'ENGINE_FAILED');
 			show({ ...answer, status: 'error', error: appError.message, updatedAt: Date.now() });
 			this.#error = appError;
 		} finally {
-			if (answer.status === 'streaming') show({ ...answer, status: 'stopped' });
-			saver.push(answer);
+			if (answer.status === 'streaming') show({ ...answer, status: 'stopped', finish: 'stopped' });
 			await saver.flush();
 			if (this.#controller === controller) this.#controller = null;
 			this.#streamingId = null;
