@@ -24,7 +24,7 @@ describe('decode speed estimate', () => {
 			cores: 2
 		});
 		expect(note).toMatch(/slow at this size: about 0\.3 tok\/s/);
-		expect(note).toMatch(/Q4_K_M of the same model would reach about 0\.8 tok\/s/);
+		expect(note).toMatch(/4-bit K-quant would reach about 0\.8 tok\/s/);
 		expect(note).not.toMatch(/22 tok\/s/);
 	});
 

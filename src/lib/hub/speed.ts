@@ -85,5 +85,5 @@ export function floatSpeedNote(input: SpeedInput): string | null {
 		quant: 'Q4_K_M',
 		weightsBytes: (input.weightsBytes * 4.89) / (nominalBitsPerWeight(input.quant) ?? 16)
 	});
-	return `${input.quant} is unquantized and slow at this size: ${formatSpeed(speed)} expected on this device, where a Q4_K_M of the same model would reach ${formatSpeed(k)}.`;
+	return `${input.quant} is unquantized and slow at this size: ${formatSpeed(speed)} expected on this device, where its 4-bit K-quant would reach ${formatSpeed(k)}.`;
 }
