@@ -20,10 +20,10 @@ export function whyNot(model: Pick<RatedModel, 'fit' | 'speed'>): string | null 
 	const { fit, speed } = model;
 	if (fit?.verdict === 'wont-fit') {
 		const failing = fit.checks.find((check) => check.status === 'fail');
-		return `Needs ${formatMemory(fit.totalBytes)}: ${failing ? `more than the ${failing.label.toLowerCase()} allows` : 'too much memory'} here.`;
+		return `Needs ${formatMemory(fit.totalBytes)}: ${failing ? `more than ${failing.label} allows` : 'too much memory'} here.`;
 	}
 	if (speed !== null && speed < USABLE_TOKENS_PER_SECOND)
-		return `${formatSpeed(speed)} on this device's CPU: too slow for a chat in the browser.`;
+		return `${formatSpeed(speed)} on this device’s CPU: too slow for a chat in the browser.`;
 	if (fit?.verdict === 'tight')
 		return `Needs ${formatMemory(fit.totalBytes)}: close to this device's limits.`;
 	return null;
