@@ -74,6 +74,16 @@ async function headingLevels(page: Page): Promise<number[]> {
 	);
 }
 
+/** axe finds nothing in the page's main content, in the light and the dark theme. */
+async function axeCleanInBothThemes(page: Page) {
+	for (const theme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme: theme });
+		const axe = await new AxeBuilder({ page }).include('main').analyze();
+		expect(axe.violations, theme).toEqual([]);
+	}
+	await page.emulateMedia({ colorScheme: 'light' });
+}
+
 test.beforeEach(async () => {
 	await control('reset', 'POST');
 });
@@ -95,6 +105,7 @@ test('the library says each file was verified against the Hub, and shows a faile
 	await expect(rows).toHaveCount(3);
 	for (const row of await rows.all())
 		await expect(row).toContainText('Verified: SHA-256 matches the Hub');
+	await axeCleanInBothThemes(page);
 
 	// A file whose bytes do not match: the check fails, and the Library says so for that file.
 	await page.getByRole('button', { name: `Delete ${SHARDED} Q8_0` }).click();
@@ -121,6 +132,7 @@ test('the library says each file was verified against the Hub, and shows a faile
 	const failed = job.getByText(/Check failed: SHA-256 does not match the Hub/);
 	await expect(failed).toBeVisible({ timeout: 60_000 });
 	await expect(failed).toContainText(second);
+	await axeCleanInBothThemes(page);
 });
 
 test('the model page has one h1: the model card’s headings sit below its section (axe + order)', async ({
@@ -211,6 +223,8 @@ test('recommendations lead with models that run in a browser; unreachable ones g
 			{ timeout: 30_000 }
 		);
 		await expect(card.getByText(/^(Fits|Tight|Won’t fit)$/)).toBeVisible({ timeout: 30_000 });
+		// And the speed to expect from it on this device.
+		await expect(card.getByTestId('speed')).toContainText(/^about \d+(\.\d)? tok\/s expected here/);
 	}
 	// The unreachable ones: one quiet line, not a paragraph each.
 	const quiet = page.getByText(/^Not reachable right now:/);
@@ -218,6 +232,10 @@ test('recommendations lead with models that run in a browser; unreachable ones g
 	await expect(quiet).toContainText('SmolLM2-1.7B-Instruct-GGUF');
 	await expect(quiet).toContainText('Llama-3.2-3B-Instruct-GGUF');
 	await expect(page.getByRole('article', { name: /SmolLM2|Llama-3\.2-3B/ })).toHaveCount(0);
+	await axeCleanInBothThemes(page);
+	await page.setViewportSize({ width: 390, height: 844 });
+	await axeCleanInBothThemes(page);
+	await page.setViewportSize({ width: 1280, height: 800 });
 
 	// Larger models come after, each saying why it does not fit a browser.
 	const large = page.getByRole('list', { name: 'Larger models' });
@@ -254,6 +272,10 @@ test('first run: the empty chat offers a Quick start that downloads, loads and c
 	await expect(quick).toContainText('Qwen2.5-Coder-0.5B-Instruct', { timeout: 30_000 });
 	await expect(quick).toContainText('Q4_K_M');
 	await expect(quick).toContainText(/\d+(\.\d+)? (kB|MB)/);
+	await axeCleanInBothThemes(page);
+	await page.setViewportSize({ width: 390, height: 844 });
+	await axeCleanInBothThemes(page);
+	await expect(quick.getByRole('button', { name: /^Download and chat/ })).toBeInViewport();
 	await control('faults', 'POST', {
 		path: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
 		origin: 'cdn',
