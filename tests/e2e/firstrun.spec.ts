@@ -169,6 +169,26 @@ test('the model page has one h1: the model card’s headings sit below its secti
 	}
 });
 
+test('a reply with its own "# heading" stays below the chat’s h1', async ({ page }) => {
+	await page.goto('/');
+	await page.getByLabel('GGUF model file(s)').setInputFiles({
+		name: 'headings.gguf',
+		mimeType: 'application/octet-stream',
+		buffer: Buffer.from(makeScriptedLlamaGguf({ reply: '# Plan\n\nFirst, a list.' }))
+	});
+	await expect(page.getByRole('status', { name: 'Model status' })).toContainText(/Context \d+/, {
+		timeout: 60_000
+	});
+	const box = page.getByRole('textbox', { name: 'Message' });
+	await box.fill('Plan it');
+	await box.press('Enter');
+	const reply = page.getByRole('article', { name: 'Assistant message' }).first();
+	await expect(reply.getByRole('heading', { name: 'Plan' })).toHaveJSProperty('tagName', 'H2', {
+		timeout: 30_000
+	});
+	await expect(page.locator('h1')).toHaveCount(1);
+});
+
 test('speed warnings come from this model’s size; a base model is said to continue the text', async ({
 	page
 }) => {
