@@ -114,14 +114,21 @@ describe('SearchStore', () => {
 		store.dispose();
 	});
 
-	test('recommended models each get a fit verdict', async () => {
-		const store = new SearchStore(deps(), { device });
+	test('recommended models each get a fit verdict and a speed; browser ones first', async () => {
+		const store = new SearchStore(deps(), { device, cores: () => 4 });
 		await store.loadRecommended();
-		expect(store.recommended).toHaveLength(5);
+		expect(store.recommended).toHaveLength(12);
+		expect(store.recommended.slice(0, 7).every((r) => r.tier === 'browser')).toBe(true);
 		for (const item of store.recommended) {
 			expect(item.status, item.error ?? '').toBe('ready');
 			expect(item.fit?.verdict).toMatch(/^(fits|tight|wont-fit)$/);
+			expect(item.speed).toBeGreaterThan(0);
+			// Larger models say why they do not suit a browser; 0.5B–1.7B ones suit it.
+			if (item.tier === 'large') expect(item.whyNot, item.id).toMatch(/tok\/s|Needs/);
 		}
+		const smol = store.recommended.find((r) => r.id === 'HuggingFaceTB/SmolLM2-1.7B-Instruct-GGUF');
+		expect(smol?.variant?.label).toBe('Q4_K_M');
+		expect(smol?.whyNot).toBeNull();
 		const qwen7 = store.recommended.find((r) => r.id === 'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF');
 		expect(qwen7?.variant?.label).toBe('Q4_K_M');
 		expect(qwen7?.fit?.kvExact).toBe(true);

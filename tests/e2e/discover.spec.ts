@@ -46,8 +46,9 @@ test('search, page, open a model: variants with sizes and fit verdicts, GGUF met
 	await page.goto('/models');
 	await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
 
-	// Recommended coding models, each with a verdict for its recommended variant.
-	const recommended = page.getByRole('list', { name: 'Recommended models' }).getByRole('article');
+	// Recommended models (browser-sized first, then larger ones), each with a verdict for its
+	// recommended variant.
+	const recommended = page.getByRole('list', { name: 'Larger models' }).getByRole('article');
 	await expect(recommended).toHaveCount(5);
 	for (const id of [
 		'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF',
@@ -367,5 +368,5 @@ test('the search is in the URL: a link opens it, changes update it, a reload and
 		.click();
 	await expect(page).toHaveURL(/\/models$/);
 	await expect(box).toHaveValue('');
-	await expect(page.getByRole('heading', { name: 'Recommended coding models' })).toBeVisible();
+	await expect(page.getByRole('heading', { name: 'Recommended for this browser' })).toBeVisible();
 });

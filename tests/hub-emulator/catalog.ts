@@ -440,6 +440,18 @@ const F = {
 		nVocab: 131072,
 		ctx: 131072
 	},
+	smollm2_17: {
+		arch: 'llama',
+		params: 1.71e9,
+		nEmbd: 2048,
+		nLayer: 24,
+		nHead: 32,
+		nHeadKv: 32,
+		nFf: 8192,
+		nVocab: 49152,
+		ctx: 8192,
+		chatTemplate: CHATML
+	},
 	smollm3: {
 		arch: 'smollm3',
 		params: 3.08e9,
@@ -740,6 +752,36 @@ export const CATALOG: CatalogRepo[] = [
 		'2024-11-12',
 		'apache-2.0',
 		{ baseModel: 'Qwen/Qwen2.5-Coder-1.5B-Instruct', extraTags: tg(['code', 'qwen-coder']) }
+	),
+	r(
+		'Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF',
+		F.qwen25_05,
+		'qwen2.5-coder-0.5b-instruct',
+		'qwen',
+		[...QWEN, 'fp16'],
+		71_905,
+		38,
+		'2024-11-06',
+		'2024-11-12',
+		'apache-2.0',
+		{ baseModel: 'Qwen/Qwen2.5-Coder-0.5B-Instruct', extraTags: tg(['code', 'qwen-coder']) }
+	),
+	// Hugging Face's own small model: one Q4_K_M file (gguf-my-repo naming).
+	r(
+		'HuggingFaceTB/SmolLM2-1.7B-Instruct-GGUF',
+		F.smollm2_17,
+		'smollm2-1.7b-instruct',
+		'qwen',
+		['q4_k_m'],
+		24_380,
+		31,
+		'2024-11-01',
+		'2024-11-21',
+		'apache-2.0',
+		{
+			baseModel: 'HuggingFaceTB/SmolLM2-1.7B-Instruct',
+			extraTags: ['transformers', 'llama-cpp', 'gguf-my-repo', 'conversational']
+		}
 	),
 	r(
 		'Qwen/Qwen2.5-7B-Instruct-GGUF',

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx } from './context';
 import { preflight, readForm, sendJson, type Headers } from './http';
+import { publishRepo, restoreRepos } from './publish';
 import { validateFault } from './state';
 import { findUser } from './users';
 
@@ -24,7 +25,11 @@ export async function control(
 	let body: Record<string, unknown> = {};
 	if (method === 'POST' || method === 'DELETE') {
 		try {
-			body = await readForm(req);
+			// A published repo carries its files (base64): up to 64 MiB each.
+			body = await readForm(
+				req,
+				route === 'POST /__emulator/repos' ? 200 * 1024 * 1024 : undefined
+			);
 		} catch {
 			return fail(res, 'invalid JSON body');
 		}
@@ -101,6 +106,7 @@ export async function control(
 		case 'POST /__emulator/reset':
 			state.reset();
 			ctx.rate.reset();
+			restoreRepos(ctx);
 			await resetOidc();
 			return sendJson(res, 200, { ok: true }, CORS);
 		case 'GET /__emulator/repos':
@@ -122,6 +128,14 @@ export async function control(
 				})),
 				CORS
 			);
+		case 'POST /__emulator/repos': {
+			try {
+				const repo = await publishRepo(ctx, body);
+				return sendJson(res, 201, { id: repo.id, sha: repo.sha }, CORS);
+			} catch (err) {
+				return fail(res, (err as Error).message);
+			}
+		}
 		default:
 			return fail(res, `unknown control route ${route}`, 404);
 	}

@@ -99,7 +99,7 @@ async function removeStale(cacheRoot: string, keep: string): Promise<void> {
 	}
 }
 
-async function writeRepo(
+export async function writeRepo(
 	root: string,
 	id: string,
 	json: RepoJson,

@@ -108,8 +108,11 @@ export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise
 }
 
 /** Parses a JSON or `application/x-www-form-urlencoded` body into an object. */
-export async function readForm(req: IncomingMessage): Promise<Record<string, unknown>> {
-	const raw = (await readBody(req)).toString('utf8');
+export async function readForm(
+	req: IncomingMessage,
+	limit?: number
+): Promise<Record<string, unknown>> {
+	const raw = (await readBody(req, limit)).toString('utf8');
 	if (!raw) return {};
 	const type = String(req.headers['content-type'] ?? '');
 	if (type.includes('application/x-www-form-urlencoded')) {

@@ -26,6 +26,12 @@ export { validateRequest } from './jobs';
 export { loadConcurrency, saveConcurrency } from './settings';
 export { formatBytes, formatDuration, formatSpeed, percentOf } from './format';
 export {
+	failedCheck,
+	fileVerification,
+	type FileVerification,
+	type VerificationStatus
+} from './verification';
+export {
 	listLocalModels,
 	getLocalModel,
 	openModelFiles,

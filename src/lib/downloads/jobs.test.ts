@@ -72,7 +72,13 @@ describe('jobs', () => {
 		for (const shard of job.shards) shard.actualSha256 = shard.sha256;
 		const model = localModelOf(job, 5);
 		expect(model).toMatchObject({ id: job.id, variant: 'Q8_0', totalBytes: 15, source: 'hub' });
-		expect(model.files[1]).toEqual({ path: 'm-00002-of-00002.gguf', size: 5, sha256: sha('2') });
+		// The Hub's SHA-256 is kept next to the one computed, so the Library can say it was verified.
+		expect(model.files[1]).toEqual({
+			path: 'm-00002-of-00002.gguf',
+			size: 5,
+			sha256: sha('2'),
+			hubSha256: sha('2')
+		});
 	});
 });
 

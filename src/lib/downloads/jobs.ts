@@ -145,7 +145,8 @@ export function localModelOf(job: DownloadJobRecord, now: number): LocalModel {
 		files: job.shards.map((shard) => ({
 			path: shard.path,
 			size: shard.size,
-			sha256: shard.actualSha256 ?? ''
+			sha256: shard.actualSha256 ?? '',
+			hubSha256: shard.sha256?.toLowerCase() ?? null
 		})),
 		totalBytes: job.totalBytes,
 		source: 'hub',

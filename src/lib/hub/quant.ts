@@ -50,15 +50,13 @@ export function isLegacyQuant(quant: string | null): boolean {
 export const LEGACY_REASON =
 	'Legacy quant: wllama’s WebAssembly build has no SIMD kernels for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, so it generates about half as fast as a K-quant (measured: Q8_0 29.7 tok/s vs Q4_K 65.0 tok/s on 2 threads). Prefer Q4_K_M, Q5_K_M or Q6_K.';
 
-/** Why this type will be slow in the browser, or null. */
+/** Why this type will be slow in the browser, or null (F16/F32: `floatSpeedNote`, from the size). */
 export function quantSpeedNote(quant: string | null): string | null {
 	if (quant === null) return null;
 	if (LEGACY.has(quant))
 		return 'Legacy type: wllama’s WebAssembly has no SIMD kernels for it, so it generates about half as fast as a K-quant (measured 29.7 vs 65.0 tok/s for Q8_0 vs Q4_K).';
 	if (SCALAR.has(quant))
 		return `${quant} runs on scalar (non-SIMD) code in wllama’s WebAssembly build: expect about half the speed of a K-quant.`;
-	if (quant === 'F16' || quant === 'F32')
-		return `${quant} is unquantized: large and slow in the browser (F16 measured at 22 tok/s vs 65 for Q4_K).`;
 	return null;
 }
 

@@ -27,6 +27,7 @@ import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked, type Tokens } from 'marked';
 import { stripEventHandlers } from './strip-handlers';
+import { demoteHeadings } from './headings';
 
 export interface RenderMarkdownOptions {
 	/** Origins (e.g. `https://huggingface.co`) whose images may be shown; all others are dropped. */
@@ -38,6 +39,11 @@ export interface RenderMarkdownOptions {
 	 * relative images are dropped and relative links stay as written.
 	 */
 	baseUrl?: string;
+	/**
+	 * The level the document's top headings take (default 1). A model card shown under the page's
+	 * `h2` section passes 3: its `# Title` becomes an `h3`, `##` an `h4`, and so on (at most `h6`).
+	 */
+	topHeadingLevel?: number;
 }
 
 const LANGUAGES = {
@@ -159,8 +165,11 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
 
 /** Renders Markdown (with inline HTML) to HTML that is safe to assign to `innerHTML`. */
 export function renderMarkdown(source: string, options: RenderMarkdownOptions = {}): string {
-	const { allowImagesFrom = [], highlight = true, baseUrl } = options;
-	const html = (highlight ? markedHighlighted : markedPlain).parse(source, { async: false });
+	const { allowImagesFrom = [], highlight = true, baseUrl, topHeadingLevel = 1 } = options;
+	const html = demoteHeadings(
+		(highlight ? markedHighlighted : markedPlain).parse(source, { async: false }),
+		topHeadingLevel - 1
+	);
 	allowedImageOrigins = new Set(
 		allowImagesFrom.flatMap((origin) => {
 			try {

@@ -4,6 +4,11 @@ export interface LocalModelFile {
 	size: number;
 	/** SHA-256 (hex) of the stored bytes, verified against the Hub's `lfs.oid` when known. */
 	sha256: string;
+	/**
+	 * The SHA-256 the Hub published for this file (`lfs.oid`), which `sha256` was checked against;
+	 * null when the Hub published none (nothing to check). Absent in records made before it was kept.
+	 */
+	hubSha256?: string | null;
 	/** UnixFS CID once pinned. */
 	cid?: string;
 }

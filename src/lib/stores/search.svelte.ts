@@ -3,6 +3,7 @@ import { endRejectedSession, readAccessToken } from '$lib/auth';
 import { config } from '$lib/config';
 import { AppError, toAppError } from '$lib/errors';
 import { DEFAULT_SEARCH, sameSearch } from '$lib/hub/search-url';
+import { RECOMMENDED_REPOS, type RecommendationTier } from '$lib/recommend/catalog';
 import type {
 	DeviceLimits,
 	FitEstimate,
@@ -61,25 +62,23 @@ export const TASK_OPTIONS: { value: string; label: string }[] = [
 	{ value: '', label: 'Any task' }
 ];
 
-/** Coding models suggested before the first search (from the seed project's queries). */
-export const RECOMMENDED_REPOS = [
-	'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF',
-	'Qwen/Qwen2.5-Coder-14B-Instruct-GGUF',
-	'TheBloke/deepseek-coder-6.7B-instruct-GGUF',
-	'bartowski/starcoder2-15b-instruct-v0.1-GGUF',
-	'TheBloke/CodeLlama-7B-Instruct-GGUF'
-] as const;
-
 export const DEFAULT_CONTEXT = 4096;
 
 export type SearchStatus = 'idle' | 'loading' | 'ready' | 'error' | 'rate-limited';
 
 export interface Recommendation {
 	id: string;
+	tier: RecommendationTier;
 	status: 'loading' | 'ready' | 'error';
 	summary: ModelSummary | null;
+	/** The repo's commit the variant was listed at (for a download). */
+	revision: string | null;
 	variant: ModelVariant | null;
 	fit: FitEstimate | null;
+	/** Estimated decode tokens per second on this device. */
+	speed: number | null;
+	/** Why it does not suit a browser here; null when it does. */
+	whyNot: string | null;
 	error: string | null;
 }
 
@@ -89,6 +88,8 @@ export interface SearchStoreOptions {
 	setTimeout?: (fn: () => void, ms: number) => unknown;
 	clearTimeout?: (id: unknown) => void;
 	device?: () => Promise<DeviceLimits>;
+	/** `navigator.hardwareConcurrency`, for the speed estimate. */
+	cores?: () => number;
 }
 
 /**
@@ -101,6 +102,7 @@ export class SearchStore {
 	readonly #setTimeout: (fn: () => void, ms: number) => unknown;
 	readonly #clearTimeout: (id: unknown) => void;
 	readonly #device: () => Promise<DeviceLimits>;
+	readonly #cores: () => number;
 
 	#text = $state(DEFAULT_SEARCH.search);
 	#ggufOnly = $state(DEFAULT_SEARCH.ggufOnly);
@@ -130,6 +132,7 @@ export class SearchStore {
 			options.clearTimeout ??
 			((id) => globalThis.clearTimeout(id as ReturnType<typeof globalThis.setTimeout>));
 		this.#device = options.device ?? deviceLimits;
+		this.#cores = options.cores ?? (() => globalThis.navigator?.hardwareConcurrency || 1);
 	}
 
 	get text() {
@@ -176,6 +179,10 @@ export class SearchStore {
 	}
 	get recommended(): readonly Recommendation[] {
 		return this.#recommended;
+	}
+	/** Whether every recommendation has settled (ready or unreachable). */
+	get recommendedSettled(): boolean {
+		return this.#recommended.length > 0 && this.#recommended.every((r) => r.status !== 'loading');
 	}
 
 	get query(): SearchQuery {
@@ -314,30 +321,53 @@ export class SearchStore {
 		if (failed) await this.#load(failed.query, failed.next);
 	}
 
-	/** Loads the recommended coding models and each one's fit verdict (recommended variant, 4k context). */
+	/**
+	 * Loads the recommended models and, for each one's recommended variant, its fit (4k context),
+	 * its speed here and, when it does not suit a browser, why. Unreachable ones end as `error`.
+	 */
 	async loadRecommended(signal?: AbortSignal): Promise<void> {
 		if (this.#recommended.length > 0 && this.#recommended.every((r) => r.status === 'ready'))
 			return;
-		this.#recommended = RECOMMENDED_REPOS.map((id) => ({
+		if (this.#loadingRecommended) return this.#loadingRecommended;
+		this.#loadingRecommended = this.#loadRecommended(signal).finally(
+			() => (this.#loadingRecommended = null)
+		);
+		return this.#loadingRecommended;
+	}
+
+	#loadingRecommended: Promise<void> | null = null;
+
+	async #loadRecommended(signal?: AbortSignal): Promise<void> {
+		this.#recommended = RECOMMENDED_REPOS.map(({ id, tier }) => ({
 			id,
+			tier,
 			status: 'loading',
 			summary: null,
+			revision: null,
 			variant: null,
 			fit: null,
+			speed: null,
+			whyNot: null,
 			error: null
 		}));
 		let deps: HubDeps;
 		let device: DeviceLimits;
+		let pick: typeof import('$lib/recommend/pick');
 		try {
-			[deps, device] = await Promise.all([this.#deps(), this.#device()]);
+			[deps, device, pick] = await Promise.all([
+				this.#deps(),
+				this.#device(),
+				import('$lib/recommend/pick')
+			]);
 		} catch (error) {
 			const message = toAppError(error).message;
 			this.#recommended = this.#recommended.map((r) => ({ ...r, status: 'error', error: message }));
 			return;
 		}
 		const { hub, client } = deps;
+		const cores = this.#cores();
 		await Promise.all(
-			RECOMMENDED_REPOS.map(async (id, index) => {
+			RECOMMENDED_REPOS.map(async ({ id }, index) => {
 				const update = (patch: Partial<Recommendation>) => {
 					const current = this.#recommended[index];
 					if (current) this.#recommended[index] = { ...current, ...patch };
@@ -346,9 +376,10 @@ export class SearchStore {
 					const { value: info } = await client.getModel(id, { signal });
 					const variants = hub.groupVariants(info.files, { parameterCount: info.parameterCount });
 					const variant = variants.find((v) => v.recommended) ?? variants[0] ?? null;
-					update({ summary: info, variant });
+					update({ summary: info, revision: info.sha, variant });
 					let shape: ReturnType<typeof hub.shapeFromSummary> = null;
 					let largest: number | null = null;
+					let parameterCount = info.parameterCount;
 					const first = variant?.files[0];
 					if (first) {
 						try {
@@ -358,6 +389,7 @@ export class SearchStore {
 							});
 							shape = hub.shapeFromSummary(header.value);
 							largest = header.value.largestTensorBytes;
+							parameterCount ??= header.value.parameterCount;
 						} catch (error) {
 							if (signal?.aborted) throw error;
 							// keep going with an estimated KV cache
@@ -374,12 +406,26 @@ export class SearchStore {
 								device
 							)
 						: null;
-					update({ status: 'ready', fit });
+					const speed = variant
+						? hub.estimateTokensPerSecond({
+								quant: variant.quant,
+								weightsBytes: variant.totalBytes,
+								parameterCount,
+								cores
+							})
+						: null;
+					update({ status: 'ready', fit, speed, whyNot: pick.whyNot({ fit, speed }) });
 				} catch (error) {
 					update({ status: 'error', error: toAppError(error).message });
 				}
 			})
 		);
+	}
+
+	/** Loads again the recommendations that could not be reached. */
+	async retryRecommended(signal?: AbortSignal): Promise<void> {
+		this.#recommended = [];
+		await this.loadRecommended(signal);
 	}
 
 	dispose(): void {

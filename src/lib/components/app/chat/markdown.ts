@@ -4,7 +4,11 @@ type Render = (source: string, options?: { highlight?: boolean }) => string;
 let loading: Promise<Render> | undefined;
 
 export function loadMarkdown(): Promise<Render> {
-	loading ??= import('$lib/markdown').then((module) => module.renderMarkdown);
+	// A reply's own `# Title` sits below the chat's title (the page's one h1): it becomes an h2.
+	loading ??= import('$lib/markdown').then(
+		(module) => (source, options) =>
+			module.renderMarkdown(source, { topHeadingLevel: 2, ...options })
+	);
 	return loading;
 }
 
