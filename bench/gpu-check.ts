@@ -23,7 +23,7 @@ const TIMEOUT_MS = Number(process.env.GPU_CHECK_TIMEOUT_MS ?? 10 * 60_000);
 /**
  * WebGPU on the real GPU in headless Chromium on Linux: Vulkan for the GPU process, ANGLE on Vulkan,
  * no Vulkan surface (there is no display), WebGPU allowed on Linux (still behind a flag there) and
- * the GPU blocklist ignored (server GPUs are often on it).
+ * the GPU blocklist ignored (server GPUs are often on it), and Dawn's f16 toggle for NVIDIA.
  */
 export const GPU_ARGS = [
 	'--enable-unsafe-webgpu',
@@ -31,7 +31,10 @@ export const GPU_ARGS = [
 	'--use-angle=vulkan',
 	'--use-vulkan',
 	'--disable-vulkan-surface',
-	'--ignore-gpu-blocklist'
+	'--ignore-gpu-blocklist',
+	// Dawn hides shader-f16 on NVIDIA + Vulkan unless asked (llama.cpp #24723 turns the same toggle on
+	// natively); without shader-f16 llama.cpp's WebGPU backend registers no device.
+	'--enable-dawn-features=vulkan_enable_f16_on_nvidia'
 ];
 
 const PROMPT =
