@@ -81,6 +81,7 @@ async function main() {
 		page.setDefaultTimeout(300_000);
 		await openBenchPage(page, `${url}bench/inference.html`);
 		const cores = await page.evaluate(() => window.bench.cores());
+		const threads = Number(process.env.GPU_CHECK_THREADS ?? cores);
 		const first = await page.evaluate((b) => window.bench.gpu(b), models[0]?.sizeBytes ?? 1);
 		const adapter = first.adapter;
 		const realGpu = Boolean(
@@ -97,7 +98,7 @@ async function main() {
 			const plan = await page.evaluate((b) => window.bench.gpu(b), model.sizeBytes);
 			const base: RunOptions = {
 				model: model.name,
-				threads: cores,
+				threads,
 				prompt: PROMPT,
 				maxTokens: 16,
 				contextSize: 1024
@@ -134,6 +135,7 @@ async function main() {
 			browser: browser.version(),
 			flags: GPU_ARGS,
 			hardwareConcurrency: cores,
+			threads,
 			navigatorGpu: first.navigatorGpu,
 			adapter,
 			shaderF16: first.shaderF16,
