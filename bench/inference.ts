@@ -33,11 +33,10 @@ const TARGET_RATIO = 0.95;
 const TARGET_RELOAD_TTFT_MS = 1000;
 const PREDICTION_TOLERANCE = 0.35;
 
+// One prompt for every model and engine (~70 tokens with the generated models' vocabulary).
 const PROMPT =
 	'The quick brown fox jumps over the lazy dog while the small cat sleeps in the warm sun. ' +
-	'A little girl named Lily went to the park with her mother and found a big red ball. ' +
-	'She played with her friends all day and then they went home to eat some soup.';
-const SHORT_PROMPT = 'The quick brown fox jumps over the lazy dog while the small cat sleeps.';
+	'A little girl named Lily went to the park with her mother and found a big red ball.';
 
 const median = (values: number[]) => {
 	const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -83,13 +82,8 @@ function tuningVariants(cores: number): { name: string; threads: number; tuning?
 	return [
 		{ name: 'defaults', threads: cores },
 		...(cores > 1 ? [{ name: `threads ${cores - 1} (cores − 1)`, threads: cores - 1 }] : []),
-		{ name: 'n_batch = n_ubatch = 128', threads: cores, tuning: { nBatch: 128, nUbatch: 128 } },
-		{ name: 'n_ubatch 256', threads: cores, tuning: { nUbatch: 256 } },
-		{
-			name: 'n_ubatch 1024, n_batch 1024',
-			threads: cores,
-			tuning: { nBatch: 1024, nUbatch: 1024 }
-		},
+		// The prompt is shorter than the default n_ubatch (512): only a smaller batch can change prefill.
+		{ name: 'n_batch = n_ubatch = 32', threads: cores, tuning: { nBatch: 32, nUbatch: 32 } },
 		{ name: 'flash attention off', threads: cores, tuning: { flashAttention: false } },
 		{ name: 'KV cache q8_0', threads: cores, tuning: { kvCacheType: 'q8_0' } }
 	];
@@ -128,16 +122,16 @@ async function main() {
 			const options: RunOptions = {
 				model: model.name,
 				threads,
-				prompt: model.shortPrompt ? SHORT_PROMPT : PROMPT,
+				prompt: PROMPT,
 				maxTokens: model.maxTokens,
 				contextSize: 1024
 			};
 			const citrate: RunResult[] = [];
 			const bare: RunResult[] = [];
 			const nat: RunResult[] = [];
-			// Warm-up (wasm compile, OPFS cache), then alternate to share the machine's noise.
-			await inPage(page, 'bare', { ...options, maxTokens: 4 });
-			await native.run({ ...options, path: model.path, maxTokens: 4 });
+			// Warm-up (wasm compile, OPFS cache) once, then alternate to share the machine's noise.
+			if (model === models[0]) await inPage(page, 'bare', { ...options, maxTokens: 2 });
+			await native.run({ ...options, path: model.path, maxTokens: 2 });
 			for (let i = 0; i < REPEATS; i++) {
 				const order = i % 2 === 0 ? (['citrate', 'bare'] as const) : (['bare', 'citrate'] as const);
 				for (const which of order)
@@ -176,6 +170,16 @@ async function main() {
 				}
 			};
 			results.push(row);
+			// What is measured so far, in case the run is stopped before the end.
+			mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+			writeFileSync(
+				OUT,
+				JSON.stringify(
+					{ partial: true, date: new Date().toISOString(), calibrations, results },
+					null,
+					2
+				) + '\n'
+			);
 			log(
 				`${model.name} ${threads}t decode best: app ${c.bestDecodeTokensPerSecond.toFixed(1)}, bare ${b.bestDecodeTokensPerSecond.toFixed(1)}, native ${n.bestDecodeTokensPerSecond.toFixed(1)} tok/s → app/bare ×${row.appVsBare.decode.toFixed(2)}, app/native ×${row.appVsNative.decode.toFixed(2)}; prefill app ${c.bestPrefillTokensPerSecond.toFixed(1)}, native ${n.bestPrefillTokensPerSecond.toFixed(1)}` +
 					(row.prediction
@@ -243,17 +247,19 @@ async function main() {
 		};
 
 		// The table the speed prediction uses, fitted from this run (copy into speed-prediction.ts).
+		// Each model's time per token is scaled to the reference score by the calibration taken right
+		// after it, so a busier moment of the machine does not read as a slower weight type.
 		const score = Math.max(...calibrations);
+		const msAtReference = (r: (typeof results)[number]) =>
+			(1000 / r.citrate.bestDecodeTokensPerSecond) *
+			((r.prediction?.calibrationScore ?? score) / score);
 		const fixed = results.find((r) => r.model === 'stories260K.gguf');
-		const fixedMs = fixed
-			? 1000 / fixed.citrate.bestDecodeTokensPerSecond
-			: SPEED_TABLE.fixedMsPerToken;
+		const fixedMs = fixed ? msAtReference(fixed) : SPEED_TABLE.fixedMsPerToken;
 		const nsPerByte: Record<string, number> = {};
 		for (const r of results) {
 			const family = weightFamily(r.weightType);
 			if (!family?.measured || !r.model.startsWith('bench-107M')) continue;
-			nsPerByte[family.family] =
-				((1000 / r.citrate.bestDecodeTokensPerSecond - fixedMs) / r.sizeBytes) * 1e6;
+			nsPerByte[family.family] = ((msAtReference(r) - fixedMs) / r.sizeBytes) * 1e6;
 		}
 		const speedTable = {
 			referenceScore: score,
@@ -272,7 +278,6 @@ async function main() {
 			crossOriginIsolated: isolated,
 			repeats: REPEATS,
 			prompt: PROMPT,
-			shortPrompt: SHORT_PROMPT,
 			settings: { temperature: 0, topK: 1, contextSize: 1024, nGpuLayers: 0 },
 			calibrations,
 			results,
