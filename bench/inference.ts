@@ -250,7 +250,10 @@ async function main() {
 		// Each model's time per token is scaled to the reference score by the calibration taken right
 		// after it, so a busier moment of the machine does not read as a slower weight type.
 		const score = Math.max(...calibrations);
-		const msAtReference = (r: (typeof results)[number]) =>
+		const msAtReference = (r: {
+			citrate: Summary;
+			prediction: { calibrationScore: number } | null;
+		}) =>
 			(1000 / r.citrate.bestDecodeTokensPerSecond) *
 			((r.prediction?.calibrationScore ?? score) / score);
 		const fixed = results.find((r) => r.model === 'stories260K.gguf');
