@@ -53,7 +53,9 @@ describe('predictDecodeSpeed', () => {
 
 	test('a crawling variant is flagged slow; nonsense input gives no prediction', () => {
 		expect(predictDecodeSpeed({ ...base, sizeBytes: 8000 * MB, score: 50 })!.slow).toBe(true);
-		expect(predictDecodeSpeed({ ...base, score: SPEED_TABLE.referenceScore })!.slow).toBe(false);
+		expect(
+			predictDecodeSpeed({ ...base, sizeBytes: 100 * MB, score: SPEED_TABLE.referenceScore })!.slow
+		).toBe(false);
 		expect(predictDecodeSpeed({ ...base, score: 0 })).toBeNull();
 		expect(predictDecodeSpeed({ ...base, quant: 'weird', score: 1 })).toBeNull();
 	});

@@ -6,16 +6,22 @@
  * types), plus a fixed cost per token; the calibration scales both to this CPU.
  */
 
-/** Measured by `npm run bench:inference` (bench/results/inference.json, `speedTable`). */
+/**
+ * Decode speed on the reference machine (2-core x86-64 VM, headless Chromium 156, wllama 3.13, one
+ * thread, nothing else running): the 86M-parameter probe of 2026-11-27 (Q4_K 37.7, Q4_0 18.9, Q8_0
+ * 16.8, F16 13.0 tok/s; stories260K 493 tok/s for the fixed cost), per byte of weights. The bench
+ * fits the same table from its own run (`speedTable` in bench/results/inference.json); its
+ * 2026-12-01 run was taken under a load average of ~20 and is not used (see the README).
+ * `referenceScore` is `calibrate()` there with a core to itself (its best rounds: 1075–1115).
+ */
 export const SPEED_TABLE = {
-	measured: '2026-12-01, 2-core x86-64 VM, headless Chromium 156, wllama 3.13, 2 threads',
-	/** `calibrate()` on that machine in the same run. */
-	referenceScore: 1000,
-	referenceThreads: 2,
-	/** Per-token cost of a model with (almost) no weights: stories260K. */
-	fixedMsPerToken: 3,
+	measured: '2026-11-27 probe, 2-core x86-64 VM, headless Chromium 156, wllama 3.13, 1 thread',
+	referenceScore: 1100,
+	referenceThreads: 1,
+	/** Per-token cost of a model with (almost) no weights: stories260K at 493 tok/s. */
+	fixedMsPerToken: 2,
 	/** Decode time per byte of weights, per type family, in nanoseconds. */
-	nsPerByte: { Q4_K: 0.25, Q4_0: 0.48, Q8_0: 0.3, F16: 0.21 }
+	nsPerByte: { Q4_K: 0.51, Q4_0: 1.05, Q8_0: 0.63, F16: 0.44 }
 } as const;
 
 export type WeightFamily = keyof typeof SPEED_TABLE.nsPerByte;
