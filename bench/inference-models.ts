@@ -16,8 +16,6 @@ export interface BenchModel {
 	/** The weight type the file is named for (what a Hub variant's label says). */
 	weightType: string;
 	maxTokens: number;
-	/** Use the short prompt (large models: keeps the run short). */
-	shortPrompt: boolean;
 	/** Take part in the defaults sweep. */
 	tune: boolean;
 	sizeBytes: number;
@@ -60,8 +58,7 @@ export function benchModels(root: string, only?: string): BenchModel[] {
 			path,
 			params: `107M (generated, ${type})`,
 			weightType: type,
-			maxTokens: 32,
-			shortPrompt: false,
+			maxTokens: 16,
 			tune: type === 'Q4_K',
 			sizeBytes: statSync(path).size
 		});
@@ -89,8 +86,7 @@ export function benchModels(root: string, only?: string): BenchModel[] {
 			path,
 			params: '630M (Qwen2.5-0.5B shape, untied output; Q4_K where rows allow, else Q8_0)',
 			weightType: 'Q4_K',
-			maxTokens: 16,
-			shortPrompt: true,
+			maxTokens: 8,
 			tune: false,
 			sizeBytes: statSync(path).size
 		});
@@ -103,8 +99,7 @@ export function benchModels(root: string, only?: string): BenchModel[] {
 				path: stories,
 				params: '260K (stories260K, F32)',
 				weightType: 'F32',
-				maxTokens: 64,
-				shortPrompt: false,
+				maxTokens: 32,
 				tune: false,
 				sizeBytes: statSync(stories).size
 			});
