@@ -3,7 +3,10 @@
  * Citrate's engine and through bare wllama. Driven by bench/inference.ts (Playwright).
  */
 import { Wllama, type LogLevel } from '@wllama/wllama';
+import { planBackend, probeEnvironment } from '../src/lib/inference/backend';
 import { InferenceEngine } from '../src/lib/inference/engine';
+import { calibrate } from '../src/lib/inference/speed-calibration';
+import { DEFAULT_TUNING, wllamaTuningParams, type LlamaTuning } from '../src/lib/inference/tuning';
 import type { SamplingSettings } from '../src/lib/inference/types';
 import { wllamaWasmUrl } from '../src/lib/inference/wasm-url';
 
@@ -13,6 +16,12 @@ export interface RunOptions {
 	prompt: string;
 	maxTokens: number;
 	contextSize: number;
+	/** llama.cpp knobs, the same on both sides (default: the app's). */
+	tuning?: LlamaTuning;
+	/** Citrate: let the app's backend plan choose (WebGPU when it can); default the CPU. */
+	autoBackend?: boolean;
+	/** Bare wllama: llama.cpp `n_gpu_layers` (default 0, the CPU). */
+	gpuLayers?: number;
 }
 
 export interface RunResult {
@@ -23,6 +32,8 @@ export interface RunResult {
 	prefillTokensPerSecond: number;
 	decodeTokensPerSecond: number;
 	multiThread: boolean;
+	/** Citrate only: the backend its plan chose. */
+	backend?: string;
 }
 
 const SILENT = { debug() {}, log() {}, warn() {}, error() {} };
@@ -69,7 +80,8 @@ async function citrate(options: RunOptions): Promise<RunResult> {
 	const model = await engine.load([file], {
 		threads: options.threads,
 		contextSize: options.contextSize,
-		backend: options.threads > 1 ? 'wasm-multi' : 'wasm-single'
+		backend: options.autoBackend ? 'auto' : options.threads > 1 ? 'wasm-multi' : 'wasm-single',
+		...(options.tuning ? { tuning: options.tuning } : {})
 	});
 	const loadMs = performance.now() - started;
 	try {
@@ -85,7 +97,8 @@ async function citrate(options: RunOptions): Promise<RunResult> {
 					completionTokens: event.stats.completionTokens,
 					prefillTokensPerSecond: event.stats.prefillTokensPerSecond ?? NaN,
 					decodeTokensPerSecond: event.stats.decodeTokensPerSecond ?? NaN,
-					multiThread: model.threads > 1
+					multiThread: model.threads > 1,
+					backend: model.backend
 				};
 		}
 		if (!result) throw new Error('no result');
@@ -113,9 +126,10 @@ async function bare(options: RunOptions): Promise<RunResult> {
 	await wllama.loadModel([file], {
 		n_threads: options.threads,
 		n_ctx: options.contextSize,
-		n_gpu_layers: 0,
+		n_gpu_layers: options.gpuLayers ?? 0,
 		n_parallel: 1,
-		log_level: 3 as LogLevel
+		log_level: 3 as LogLevel,
+		...wllamaTuningParams(options.tuning ?? DEFAULT_TUNING)
 	});
 	const loadMs = performance.now() - started;
 	try {
@@ -163,12 +177,43 @@ async function bare(options: RunOptions): Promise<RunResult> {
 	}
 }
 
+/** The WebGPU adapter as the page sees it, and the app's backend plan for a model of `bytes`. */
+async function gpu(bytes: number) {
+	const probe = await probeEnvironment();
+	type Adapter = {
+		features: ReadonlySet<string>;
+		info?: Record<string, string>;
+		limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+	};
+	const nav = navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } };
+	const adapter = nav.gpu ? await nav.gpu.requestAdapter() : null;
+	const info = adapter?.info;
+	return {
+		navigatorGpu: Boolean(nav.gpu),
+		adapter: adapter
+			? {
+					vendor: info?.vendor ?? '',
+					architecture: info?.architecture ?? '',
+					device: info?.device ?? '',
+					description: info?.description ?? '',
+					features: [...adapter.features].sort(),
+					maxBufferSize: adapter.limits.maxBufferSize,
+					maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize
+				}
+			: null,
+		shaderF16: adapter?.features.has('shader-f16') ?? false,
+		plan: planBackend(probe, bytes)
+	};
+}
+
 declare global {
 	interface Window {
 		bench: {
 			store: typeof store;
 			citrate: typeof citrate;
 			bare: typeof bare;
+			calibrate: typeof calibrate;
+			gpu: typeof gpu;
 			isolated: () => boolean;
 			cores: () => number;
 		};
@@ -179,6 +224,8 @@ window.bench = {
 	store,
 	citrate,
 	bare,
+	calibrate,
+	gpu,
 	isolated: () => crossOriginIsolated,
 	cores: () => navigator.hardwareConcurrency
 };

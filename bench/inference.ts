@@ -1,88 +1,42 @@
 /**
- * `npm run bench:inference`: prefill and decode speed and time to first token through Citrate's
- * engine and through bare wllama with identical settings, single- and multi-threaded, in one
- * Chromium run (cross-origin isolated page); plus time to first token after a page reload with the
- * model already in OPFS. Writes bench/results/inference.json and prints a table.
+ * `npm run bench:inference`: the same GGUF, prompt, thread count and greedy sampling through
+ * Citrate's engine, bare wllama (both in one cross-origin isolated Chromium page) and native
+ * llama.cpp (node-llama-cpp's prebuilt CPU binary, installed on first use into a cache folder).
+ * Prefill and decode tok/s and time to first token for each; app/bare and app/native ratios; a
+ * one-knob-at-a-time sweep of llama.cpp's settings; the speed prediction checked against the
+ * measured speed; time to first token after a reload. Writes bench/results/inference.json.
+ * A page that fails to load, or a run past BENCH_TIMEOUT_MS (default 30 min), exits non-zero.
  */
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright';
-import { createServer, type Plugin } from 'vite';
+import { chromium, type Page } from 'playwright';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
-import { makeTinyLlamaGguf } from '../tests/fixtures/gguf';
+import {
+	predictDecodeSpeed,
+	SPEED_TABLE,
+	weightFamily
+} from '../src/lib/inference/speed-prediction';
+import type { LlamaTuning } from '../src/lib/inference/tuning';
+import { benchModels } from './inference-models';
+import { openNative, type NativeEngine } from './inference-native';
+import { openBenchPage } from './inference-open';
+import { startBenchServer } from './inference-server';
 import type { RunOptions, RunResult } from './inference-page';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const STORIES = resolve(ROOT, '../shared/fixtures/stories260K.gguf');
-const CACHE = join(tmpdir(), 'citrate-bench-models');
 const OUT = join(ROOT, 'bench/results/inference.json');
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
 const TARGET_RATIO = 0.95;
 const TARGET_RELOAD_TTFT_MS = 1000;
+const PREDICTION_TOLERANCE = 0.35;
 
+// One prompt for every model and engine (~70 tokens with the generated models' vocabulary).
 const PROMPT =
 	'The quick brown fox jumps over the lazy dog while the small cat sleeps in the warm sun. ' +
-	'A little girl named Lily went to the park with her mother and found a big red ball. ' +
-	'She played with her friends all day and then they went home to eat some soup.';
-
-interface BenchModel {
-	name: string;
-	path: string;
-	params: string;
-	maxTokens: number;
-}
-
-function benchModels(): BenchModel[] {
-	mkdirSync(CACHE, { recursive: true });
-	const big = join(CACHE, 'bench-107M-Q8_0.gguf');
-	if (!existsSync(big)) {
-		console.log('generating a 107M-parameter Q8_0 model…');
-		// 15 layers × (4·768² + 3·768·2048) + embeddings ≈ 107M parameters.
-		const bytes = makeTinyLlamaGguf({
-			weightType: 'Q8_0',
-			nEmbd: 768,
-			nLayer: 15,
-			nHead: 12,
-			nHeadKv: 12,
-			nFf: 2048,
-			contextLength: 2048,
-			seed: 7,
-			name: 'bench 107M Q8_0'
-		});
-		writeFileSync(big, bytes);
-	}
-	const models: BenchModel[] = [
-		{ name: 'bench-107M-Q8_0.gguf', path: big, params: '107M (generated, Q8_0)', maxTokens: 48 }
-	];
-	if (existsSync(STORIES))
-		models.push({
-			name: 'stories260K.gguf',
-			path: STORIES,
-			params: '260K (stories260K, F32)',
-			maxTokens: 128
-		});
-	else console.log(`stories260K skipped: ${STORIES} is absent`);
-	return models;
-}
-
-function modelServer(models: BenchModel[]): Plugin {
-	return {
-		name: 'bench-models',
-		configureServer(server) {
-			server.middlewares.use((req, res, next) => {
-				const match = /^\/__bench\/models\/([^/?]+)$/.exec(req.url ?? '');
-				const model = match && models.find((m) => m.name === decodeURIComponent(match[1]!));
-				if (!model) return next();
-				res.setHeader('content-type', 'application/octet-stream');
-				res.setHeader('content-length', String(statSync(model.path).size));
-				if (req.method === 'HEAD') return res.end();
-				createReadStream(model.path).pipe(res);
-			});
-		}
-	};
-}
+	'A little girl named Lily went to the park with her mother and found a big red ball.';
 
 const median = (values: number[]) => {
 	const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -90,12 +44,13 @@ const median = (values: number[]) => {
 	const mid = Math.floor(sorted.length / 2);
 	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+const round1 = (v: number) => Math.round(v * 10) / 10;
 
 function summarize(runs: RunResult[]) {
 	return {
 		runs: runs.length,
-		decodeRuns: runs.map((r) => Math.round(r.decodeTokensPerSecond * 10) / 10),
-		prefillRuns: runs.map((r) => Math.round(r.prefillTokensPerSecond * 10) / 10),
+		decodeRuns: runs.map((r) => round1(r.decodeTokensPerSecond)),
+		prefillRuns: runs.map((r) => round1(r.prefillTokensPerSecond)),
 		loadMs: median(runs.map((r) => r.loadMs)),
 		ttftMs: median(runs.map((r) => r.ttftMs)),
 		prefillTokensPerSecond: median(runs.map((r) => r.prefillTokensPerSecond)),
@@ -108,96 +63,166 @@ function summarize(runs: RunResult[]) {
 		multiThread: runs.every((r) => r.multiThread)
 	};
 }
+type Summary = ReturnType<typeof summarize>;
+
+const ratios = (a: Summary, b: Summary) => ({
+	prefill: a.bestPrefillTokensPerSecond / b.bestPrefillTokensPerSecond,
+	decode: a.bestDecodeTokensPerSecond / b.bestDecodeTokensPerSecond,
+	ttft: b.bestTtftMs / a.bestTtftMs
+});
+
+const inPage = (page: Page, which: 'citrate' | 'bare', options: RunOptions) =>
+	page.evaluate(([w, o]) => (w === 'citrate' ? window.bench.citrate(o) : window.bench.bare(o)), [
+		which,
+		options
+	] as const);
+
+/** The settings the sweep tries, one knob at a time against today's defaults. */
+function tuningVariants(cores: number): { name: string; threads: number; tuning?: LlamaTuning }[] {
+	return [
+		{ name: 'defaults', threads: cores },
+		...(cores > 1 ? [{ name: `threads ${cores - 1} (cores − 1)`, threads: cores - 1 }] : []),
+		// The prompt is shorter than the default n_ubatch (512): only a smaller batch can change prefill.
+		{ name: 'n_batch = n_ubatch = 32', threads: cores, tuning: { nBatch: 32, nUbatch: 32 } },
+		{ name: 'flash attention off', threads: cores, tuning: { flashAttention: false } },
+		{ name: 'KV cache q8_0', threads: cores, tuning: { kvCacheType: 'q8_0' } }
+	];
+}
 
 async function main() {
-	const only = process.env.BENCH_ONLY;
-	const models = benchModels().filter((m) => !only || m.name.includes(only));
-	const server = await createServer({
-		configFile: false,
-		root: ROOT,
-		logLevel: 'warn',
-		plugins: [modelServer(models)],
-		server: {
-			port: 0,
-			host: '127.0.0.1',
-			// Others edit the tree while this runs: no reloads in the middle of a measurement.
-			hmr: false,
-			ws: false,
-			watch: null,
-			headers: {
-				'Cross-Origin-Opener-Policy': 'same-origin',
-				'Cross-Origin-Embedder-Policy': 'require-corp'
-			}
-		},
-		optimizeDeps: { noDiscovery: true, include: [], exclude: ['@wllama/wllama'] }
-	});
-	await server.listen();
-	const url = server.resolvedUrls?.local[0] ?? '';
+	const log = (line: string) => console.log(line);
+	const models = benchModels(ROOT, process.env.BENCH_ONLY);
+	const native: NativeEngine = await openNative(log);
+	log(`native anchor: ${native.describe}`);
+	const { server, url } = await startBenchServer(ROOT, models);
 	const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
 	try {
 		const page = await browser.newPage();
-		page.setDefaultTimeout(600_000);
-		await page.goto(`${url}bench/inference.html`);
-		await page.waitForFunction(() => document.getElementById('state')?.textContent === 'ready');
+		page.setDefaultTimeout(300_000);
+		await openBenchPage(page, `${url}bench/inference.html`);
 		const isolated = await page.evaluate(() => window.bench.isolated());
 		const cores = await page.evaluate(() => window.bench.cores());
-		const multi = Math.max(2, Math.min(8, cores));
-		console.log(`page cross-origin isolated: ${isolated}, hardwareConcurrency: ${cores}`);
+		const threads = process.env.BENCH_THREADS
+			? Number(process.env.BENCH_THREADS)
+			: Math.max(1, Math.min(8, cores));
+		log(
+			`page cross-origin isolated: ${isolated}, hardwareConcurrency: ${cores}, threads: ${threads}`
+		);
+		const calibrations: number[] = [];
+		const calibrate = async () => {
+			const score = await page.evaluate(() => window.bench.calibrate(300));
+			calibrations.push(score);
+			return score;
+		};
+		await calibrate();
+
 		const results = [];
 		for (const model of models) {
 			await page.evaluate((name) => window.bench.store(name), model.name);
-			const threadCounts = process.env.BENCH_THREADS
-				? process.env.BENCH_THREADS.split(',').map(Number)
-				: [1, multi];
-			for (const threads of threadCounts) {
-				const options: RunOptions = {
-					model: model.name,
-					threads,
-					prompt: PROMPT,
-					maxTokens: model.maxTokens,
-					contextSize: 1024
-				};
-				const citrate: RunResult[] = [];
-				const bare: RunResult[] = [];
-				// Warm-up (wasm compile, OPFS cache), then alternate to share the machine's noise.
-				await page.evaluate((o) => window.bench.bare(o), { ...options, maxTokens: 4 });
-				for (let i = 0; i < REPEATS; i++) {
-					const order = i % 2 === 0 ? ['citrate', 'bare'] : ['bare', 'citrate'];
-					for (const which of order) {
-						const result = await page.evaluate(
-							([w, o]) => (w === 'citrate' ? window.bench.citrate(o) : window.bench.bare(o)),
-							[which, options] as const
-						);
-						(which === 'citrate' ? citrate : bare).push(result);
-					}
+			const options: RunOptions = {
+				model: model.name,
+				threads,
+				prompt: PROMPT,
+				maxTokens: model.maxTokens,
+				contextSize: 1024
+			};
+			const citrate: RunResult[] = [];
+			const bare: RunResult[] = [];
+			const nat: RunResult[] = [];
+			// Warm-up (wasm compile, OPFS cache) once, then alternate to share the machine's noise.
+			if (model === models[0]) await inPage(page, 'bare', { ...options, maxTokens: 2 });
+			await native.run({ ...options, path: model.path, maxTokens: 2 });
+			for (let i = 0; i < REPEATS; i++) {
+				const order = i % 2 === 0 ? (['citrate', 'bare'] as const) : (['bare', 'citrate'] as const);
+				for (const which of order)
+					(which === 'citrate' ? citrate : bare).push(await inPage(page, which, options));
+				nat.push(await native.run({ ...options, path: model.path }));
+			}
+			const score = await calibrate();
+			const c = summarize(citrate);
+			const b = summarize(bare);
+			const n = summarize(nat);
+			const predicted = predictDecodeSpeed({
+				sizeBytes: model.sizeBytes,
+				quant: model.weightType,
+				threads,
+				score
+			});
+			const row = {
+				model: model.name,
+				params: model.params,
+				weightType: model.weightType,
+				sizeBytes: model.sizeBytes,
+				threads,
+				citrate: c,
+				bare: b,
+				native: n,
+				appVsBare: ratios(c, b),
+				appVsNative: ratios(c, n),
+				prediction: predicted && {
+					calibrationScore: score,
+					predictedDecodeTokensPerSecond: predicted.tokensPerSecond,
+					measuredDecodeTokensPerSecond: c.bestDecodeTokensPerSecond,
+					error: predicted.tokensPerSecond / c.bestDecodeTokensPerSecond - 1,
+					withinTolerance:
+						Math.abs(predicted.tokensPerSecond / c.bestDecodeTokensPerSecond - 1) <=
+						PREDICTION_TOLERANCE
 				}
-				const c = summarize(citrate);
-				const b = summarize(bare);
-				const row = {
+			};
+			results.push(row);
+			// What is measured so far, in case the run is stopped before the end.
+			mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+			writeFileSync(
+				OUT,
+				JSON.stringify(
+					{ partial: true, date: new Date().toISOString(), calibrations, results },
+					null,
+					2
+				) + '\n'
+			);
+			log(
+				`${model.name} ${threads}t decode best: app ${c.bestDecodeTokensPerSecond.toFixed(1)}, bare ${b.bestDecodeTokensPerSecond.toFixed(1)}, native ${n.bestDecodeTokensPerSecond.toFixed(1)} tok/s → app/bare ×${row.appVsBare.decode.toFixed(2)}, app/native ×${row.appVsNative.decode.toFixed(2)}; prefill app ${c.bestPrefillTokensPerSecond.toFixed(1)}, native ${n.bestPrefillTokensPerSecond.toFixed(1)}` +
+					(row.prediction
+						? `; predicted ${row.prediction.predictedDecodeTokensPerSecond.toFixed(1)} (${(row.prediction.error * 100).toFixed(0)}%)`
+						: '')
+			);
+		}
+
+		// The defaults sweep: Citrate's engine, one knob at a time, variants interleaved per repeat.
+		const sweep = [];
+		for (const model of models.filter((m) => m.tune)) {
+			const variants = tuningVariants(cores);
+			const runs = variants.map(() => [] as RunResult[]);
+			for (let i = 0; i < REPEATS; i++)
+				for (const [k, v] of variants.entries())
+					runs[k]!.push(
+						await inPage(page, 'citrate', {
+							model: model.name,
+							threads: v.threads,
+							prompt: PROMPT,
+							maxTokens: model.maxTokens,
+							contextSize: 1024,
+							...(v.tuning ? { tuning: v.tuning } : {})
+						})
+					);
+			const base = summarize(runs[0]!);
+			for (const [k, v] of variants.entries()) {
+				const s = summarize(runs[k]!);
+				const rel = ratios(s, base);
+				sweep.push({
 					model: model.name,
-					params: model.params,
-					threads,
-					citrate: c,
-					bare: b,
-					ratio: {
-						prefill: c.prefillTokensPerSecond / b.prefillTokensPerSecond,
-						decode: c.decodeTokensPerSecond / b.decodeTokensPerSecond,
-						ttft: b.ttftMs / c.ttftMs
-					},
-					// Best of N: on a shared machine a run is either uncontended or much slower
-					// (bimodal), so the best runs compare the engines, the medians the machine.
-					bestRatio: {
-						prefill: c.bestPrefillTokensPerSecond / b.bestPrefillTokensPerSecond,
-						decode: c.bestDecodeTokensPerSecond / b.bestDecodeTokensPerSecond,
-						ttft: b.bestTtftMs / c.bestTtftMs
-					}
-				};
-				results.push(row);
-				console.log(
-					`${model.name} ${threads}t: decode runs citrate [${c.decodeRuns.join(', ')}] bare [${b.decodeRuns.join(', ')}] → best ×${row.bestRatio.decode.toFixed(3)}\n  median decode ${c.decodeTokensPerSecond.toFixed(1)} vs ${b.decodeTokensPerSecond.toFixed(1)} tok/s (×${row.ratio.decode.toFixed(3)}), prefill ${c.prefillTokensPerSecond.toFixed(1)} vs ${b.prefillTokensPerSecond.toFixed(1)} tok/s (×${row.ratio.prefill.toFixed(3)}), TTFT ${c.ttftMs.toFixed(0)} vs ${b.ttftMs.toFixed(0)} ms`
+					setting: v.name,
+					threads: v.threads,
+					tuning: v.tuning ?? {},
+					summary: s,
+					vsDefaults: rel
+				});
+				log(
+					`tune ${model.name} ${v.name.padEnd(30)} decode ${s.bestDecodeTokensPerSecond.toFixed(1).padStart(6)} (×${rel.decode.toFixed(2)})  prefill ${s.bestPrefillTokensPerSecond.toFixed(1).padStart(6)} (×${rel.prefill.toFixed(2)})`
 				);
 			}
 		}
+
 		// After a reload, with the model in OPFS: load + first token through Citrate's engine.
 		const small = models.find((m) => m.name === 'stories260K.gguf') ?? models[0]!;
 		const reloads: { loadMs: number; ttftMs: number; totalMs: number }[] = [];
@@ -220,34 +245,69 @@ async function main() {
 			medianTtftMs: median(reloads.map((r) => r.ttftMs)),
 			medianLoadPlusTtftMs: median(reloads.map((r) => r.totalMs))
 		};
-		const worstDecode = Math.min(...results.map((r) => r.bestRatio.decode));
-		const worstPrefill = Math.min(...results.map((r) => r.bestRatio.prefill));
-		const worstMedianDecode = Math.min(...results.map((r) => r.ratio.decode));
-		const worstMedianPrefill = Math.min(...results.map((r) => r.ratio.prefill));
+
+		// The table the speed prediction uses, fitted from this run (copy into speed-prediction.ts).
+		// Each model's time per token is scaled to the reference score by the calibration taken right
+		// after it, so a busier moment of the machine does not read as a slower weight type.
+		const score = Math.max(...calibrations);
+		const msAtReference = (r: {
+			citrate: Summary;
+			prediction: { calibrationScore: number } | null;
+		}) =>
+			(1000 / r.citrate.bestDecodeTokensPerSecond) *
+			((r.prediction?.calibrationScore ?? score) / score);
+		const fixed = results.find((r) => r.model === 'stories260K.gguf');
+		const fixedMs = fixed ? msAtReference(fixed) : SPEED_TABLE.fixedMsPerToken;
+		const nsPerByte: Record<string, number> = {};
+		for (const r of results) {
+			const family = weightFamily(r.weightType);
+			if (!family?.measured || !r.model.startsWith('bench-107M')) continue;
+			nsPerByte[family.family] = ((msAtReference(r) - fixedMs) / r.sizeBytes) * 1e6;
+		}
+		const speedTable = {
+			referenceScore: score,
+			referenceThreads: threads,
+			fixedMsPerToken: fixedMs,
+			nsPerByte
+		};
+
+		const predicted = results.filter((r) => r.prediction && r.model !== 'stories260K.gguf');
 		const report = {
 			date: new Date().toISOString(),
 			browser: browser.version(),
+			native: native.describe,
 			nodeCpus: cpus().length,
 			hardwareConcurrency: cores,
 			crossOriginIsolated: isolated,
 			repeats: REPEATS,
 			prompt: PROMPT,
 			settings: { temperature: 0, topK: 1, contextSize: 1024, nGpuLayers: 0 },
+			calibrations,
 			results,
+			sweep,
 			reload,
+			speedTable,
 			targets: {
 				citrateVsBare: {
 					target: TARGET_RATIO,
-					basis: 'best of N runs per engine (medians below, for the record)',
-					worstDecodeRatio: worstDecode,
-					worstPrefillRatio: worstPrefill,
-					worstMedianDecodeRatio: worstMedianDecode,
-					worstMedianPrefillRatio: worstMedianPrefill,
-					met: worstDecode >= TARGET_RATIO && worstPrefill >= TARGET_RATIO
+					basis: 'best of N runs per engine',
+					worstDecodeRatio: Math.min(...results.map((r) => r.appVsBare.decode)),
+					worstPrefillRatio: Math.min(...results.map((r) => r.appVsBare.prefill))
+				},
+				citrateVsNative: {
+					goal: 0.5,
+					q4kDecodeRatio:
+						results.find((r) => r.model === 'bench-107M-Q4_K.gguf')?.appVsNative.decode ?? null
+				},
+				prediction: {
+					tolerance: PREDICTION_TOLERANCE,
+					worstError: predicted.length
+						? Math.max(...predicted.map((r) => Math.abs(r.prediction!.error)))
+						: null,
+					met: predicted.length > 0 && predicted.every((r) => r.prediction!.withinTolerance)
 				},
 				reloadFirstToken: {
 					targetMs: TARGET_RELOAD_TTFT_MS,
-					ttftMs: reload.medianTtftMs,
 					loadPlusTtftMs: reload.medianLoadPlusTtftMs,
 					met: reload.medianLoadPlusTtftMs <= TARGET_RELOAD_TTFT_MS
 				}
@@ -255,31 +315,52 @@ async function main() {
 		};
 		mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 		writeFileSync(OUT, JSON.stringify(report, null, 2) + '\n');
-		console.log(
-			'\nmodel                      thr  engine    load ms  TTFT ms  prefill t/s  decode t/s'
+		log(
+			'\nmodel                          engine   load ms  TTFT ms  prefill t/s  decode t/s  (best of ' +
+				REPEATS +
+				')'
 		);
 		for (const row of results)
 			for (const [label, s] of [
-				['citrate', row.citrate],
-				['bare', row.bare]
+				['app', row.citrate],
+				['bare', row.bare],
+				['native', row.native]
 			] as const)
-				console.log(
-					`${row.model.padEnd(26)} ${String(row.threads).padStart(3)}  ${label.padEnd(8)} ${s.loadMs.toFixed(0).padStart(8)} ${s.ttftMs.toFixed(0).padStart(8)} ${s.prefillTokensPerSecond.toFixed(1).padStart(12)} ${s.decodeTokensPerSecond.toFixed(1).padStart(11)}`
+				log(
+					`${row.model.padEnd(30)} ${label.padEnd(7)} ${s.loadMs.toFixed(0).padStart(8)} ${s.bestTtftMs.toFixed(0).padStart(8)} ${s.bestPrefillTokensPerSecond.toFixed(1).padStart(12)} ${s.bestDecodeTokensPerSecond.toFixed(1).padStart(11)}`
 				);
-		console.log(
-			`\nCitrate / bare, best of ${REPEATS} (worst case over models and threads): decode ×${worstDecode.toFixed(3)}, prefill ×${worstPrefill.toFixed(3)} (target ≥ ${TARGET_RATIO}); medians: decode ×${worstMedianDecode.toFixed(3)}, prefill ×${worstMedianPrefill.toFixed(3)}`
+		log(
+			'\nmodel                          app/bare dec  app/bare pre  app/native dec  app/native pre  predicted  measured'
 		);
-		console.log(
-			`after reload, ${reload.model} cached in OPFS: load ${reload.medianLoadMs.toFixed(0)} ms + first token ${reload.medianTtftMs.toFixed(0)} ms = ${reload.medianLoadPlusTtftMs.toFixed(0)} ms (target ≤ ${TARGET_RELOAD_TTFT_MS} ms)`
+		for (const row of results)
+			log(
+				`${row.model.padEnd(30)} ${row.appVsBare.decode.toFixed(2).padStart(12)} ${row.appVsBare.prefill.toFixed(2).padStart(13)} ${row.appVsNative.decode.toFixed(3).padStart(15)} ${row.appVsNative.prefill.toFixed(3).padStart(15)} ${(row.prediction?.predictedDecodeTokensPerSecond ?? NaN).toFixed(1).padStart(10)} ${row.citrate.bestDecodeTokensPerSecond.toFixed(1).padStart(9)}`
+			);
+		log(`\nspeed table fitted from this run: ${JSON.stringify(speedTable)}`);
+		log(
+			`prediction within ±${PREDICTION_TOLERANCE * 100}%: ${report.targets.prediction.met} (worst ${report.targets.prediction.worstError === null ? 'none predicted' : `${(report.targets.prediction.worstError * 100).toFixed(0)}%`})`
 		);
-		console.log(`wrote ${OUT}`);
+		log(
+			`after reload, ${reload.model} in OPFS: load + first token ${reload.medianLoadPlusTtftMs.toFixed(0)} ms (target ≤ ${TARGET_RELOAD_TTFT_MS} ms)`
+		);
+		log(`wrote ${OUT}`);
 	} finally {
 		await browser.close();
 		await server.close();
+		await native.close();
 	}
 }
 
-main().catch((error: unknown) => {
-	console.error(error);
+const watchdog = setTimeout(() => {
+	console.error(`bench:inference gave up after ${TIMEOUT_MS / 1000} s (BENCH_TIMEOUT_MS)`);
 	process.exit(1);
-});
+}, TIMEOUT_MS);
+watchdog.unref();
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	}
+);

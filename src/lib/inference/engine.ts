@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import { planBackend, probeEnvironment } from './backend';
 import { engineError } from './errors';
 import { formatFallbackPrompt } from './prompt';
+import { DEFAULT_TUNING, wllamaTuningParams } from './tuning';
 import type {
 	ChatTurn,
 	EnvironmentProbe,
@@ -165,6 +166,7 @@ export class InferenceEngine {
 					n_gpu_layers: plan.gpuLayers,
 					// One conversation at a time: a single slot keeps the whole context for it.
 					n_parallel: 1,
+					...wllamaTuningParams(options.tuning ?? DEFAULT_TUNING),
 					// llama.cpp's warnings and errors only: they explain a failed load.
 					log_level: (this.#deps.logger ? 2 : 3) as LogLevel
 				}),

@@ -19,6 +19,18 @@ export { readGgufContextLength, readModelContextLength } from './gguf-header';
 export { engineError } from './errors';
 export { formatFallbackPrompt } from './prompt';
 export { BACKEND_LABELS, DEFAULT_SAMPLING } from './types';
+export { calibrate } from './speed-calibration';
+export {
+	CALIBRATION_STORAGE_KEY,
+	SLOW_TOKENS_PER_SECOND,
+	formatSpeed,
+	loadOrCalibrate,
+	predictDecodeSpeed,
+	weightFamily
+} from './speed-prediction';
+export type { SpeedPrediction, StoredCalibration } from './speed-prediction';
+export { DEFAULT_TUNING } from './tuning';
+export type { LlamaTuning } from './tuning';
 export type {
 	Backend,
 	BackendPlan,

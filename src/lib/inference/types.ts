@@ -1,4 +1,5 @@
 /** Types shared by the inference engine and its callers (chat, benchmarks). */
+import type { LlamaTuning } from './tuning';
 
 /** Where llama.cpp runs. */
 export type Backend = 'webgpu' | 'wasm-multi' | 'wasm-single';
@@ -40,6 +41,8 @@ export interface LoadOptions {
 	backend?: BackendPreference;
 	/** Force a thread count (benchmarks); otherwise chosen by model size. */
 	threads?: number;
+	/** llama.cpp knobs (benchmarks); default `DEFAULT_TUNING`. */
+	tuning?: LlamaTuning;
 	/** Give up when loading takes longer (default 120 s). */
 	timeoutMs?: number;
 	signal?: AbortSignal;

@@ -1,0 +1,80 @@
+/**
+ * "≈ N tok/s here" on the model page: the prediction from the stored calibration (stubbed here, so
+ * the figure is known), scaled by each variant's size and type; a variant that fits but crawls says
+ * so; and the stored calibration is reused, not measured again, while the browser and backend stay.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { CALIBRATION_STORAGE_KEY, SPEED_TABLE } from '../../src/lib/inference/speed-prediction';
+
+const MODEL = 'citrate-test/tiny-llama-GGUF';
+
+/** Seeds the stored calibration for this browser and backend before the app starts. */
+async function stubCalibration(page: Page, score: number) {
+	await page.addInitScript(
+		([key, s]) => {
+			const backend = `${crossOriginIsolated ? 'wasm-multi' : 'wasm-single'}:${navigator.hardwareConcurrency}`;
+			localStorage.setItem(
+				key,
+				JSON.stringify({
+					version: 1,
+					browser: navigator.userAgent,
+					backend,
+					score: s,
+					measuredAt: '2026-01-01T00:00:00.000Z'
+				})
+			);
+		},
+		[CALIBRATION_STORAGE_KEY, score] as const
+	);
+}
+
+const speedOf = (page: Page, variant: string) =>
+	page.locator(`tr[data-variant="${variant}"] [data-speed]`);
+
+test('each variant shows its predicted speed from the stored calibration', async ({ page }) => {
+	await stubCalibration(page, SPEED_TABLE.referenceScore);
+	await page.goto(`/models/${MODEL}`);
+	const q4 = speedOf(page, 'Q4_K_M');
+	await expect(q4).toHaveText(/^≈ \d+(\.\d)? tok\/s here$/, { timeout: 30_000 });
+	const f16 = speedOf(page, 'F16');
+	await expect(f16).toHaveText(/^≈ \d+(\.\d)? tok\/s here$/);
+	// A tiny model: the fixed per-token cost dominates, so at the reference machine it is fast.
+	expect(Number(await q4.getAttribute('data-speed'))).toBeGreaterThan(50);
+	// Bigger weights, slower reply.
+	expect(Number(await f16.getAttribute('data-speed'))).toBeLessThan(
+		Number(await q4.getAttribute('data-speed'))
+	);
+	// The stub was used as stored, not measured again.
+	const stored = await page.evaluate(
+		(key) => JSON.parse(localStorage.getItem(key) ?? 'null'),
+		CALIBRATION_STORAGE_KEY
+	);
+	expect(stored).toMatchObject({
+		score: SPEED_TABLE.referenceScore,
+		measuredAt: '2026-01-01T00:00:00.000Z'
+	});
+});
+
+test('a variant that fits but would crawl here gets a warning', async ({ page }) => {
+	// A device ~2000× slower than the reference: even the tiny model crawls.
+	await stubCalibration(page, SPEED_TABLE.referenceScore / 2000);
+	await page.goto(`/models/${MODEL}`);
+	const row = page.locator('tr[data-variant="Q4_K_M"]');
+	await expect(row.locator('[data-verdict]')).toHaveAttribute('data-verdict', 'fits', {
+		timeout: 30_000
+	});
+	await expect(row.locator('[data-speed]')).toHaveText(
+		/^Fits, but ≈ \d+(\.\d)? tok\/s here: replies will be slow$/
+	);
+});
+
+test('without a stored calibration the page measures one and stores it', async ({ page }) => {
+	await page.goto(`/models/${MODEL}`);
+	await expect(speedOf(page, 'Q4_K_M')).toHaveText(/tok\/s here/, { timeout: 30_000 });
+	const stored = await page.evaluate(
+		(key) => JSON.parse(localStorage.getItem(key) ?? 'null'),
+		CALIBRATION_STORAGE_KEY
+	);
+	expect(stored.score).toBeGreaterThan(0);
+	expect(stored.browser).toBe(await page.evaluate(() => navigator.userAgent));
+});
