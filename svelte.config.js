@@ -8,6 +8,11 @@ process.env.PUBLIC_HF_OAUTH_ISSUER ||= process.env.PUBLIC_HF_HUB_URL;
 process.env.PUBLIC_HF_CLIENT_ID ??= '';
 process.env.PUBLIC_HF_SCOPES ||= 'openid profile gated-repos';
 process.env.PUBLIC_IPFS_GATEWAYS ??= '';
+// Peer-to-peer (issue 15): empty means the public defaults (see src/lib/config-parse.ts), `none`
+// means none.
+process.env.PUBLIC_IPFS_RELAYS ??= '';
+process.env.PUBLIC_IPFS_BOOTSTRAP ??= '';
+process.env.PUBLIC_IPFS_ROUTERS ??= '';
 
 // ── Content-Security-Policy (sign-in engineer) ──
 // Served as a <meta http-equiv> in every page (hash mode: SvelteKit's inline boot script is allowed by
@@ -42,6 +47,30 @@ const hubOrigins = originsOf(
 const cdnOrigins = process.env.PUBLIC_HF_CDN_ORIGINS?.trim()
 	? originsOf(process.env.PUBLIC_HF_CDN_ORIGINS)
 	: REAL_HUB_CDN_ORIGINS;
+// The peer's WebSocket connections: any `wss:` peer (relays, bootstrap, peers found by routing),
+// plain `ws:` only to the configured relays and nodes; delegated routers; DNS-over-HTTPS for
+// `/dnsaddr` (used only with the public defaults).
+/** @param {string | undefined} value */
+function wsOrigins(value) {
+	return (value ?? '').split(/[\s,]+/).flatMap((addr) => {
+		const match = /^\/(?:ip4|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)\/ws(?:\/|$)/.exec(addr);
+		return match ? [`ws://${match[1]}:${match[2]}`] : [];
+	});
+}
+const peerOrigins = [
+	'wss:',
+	...wsOrigins(process.env.PUBLIC_IPFS_RELAYS),
+	...wsOrigins(process.env.PUBLIC_IPFS_BOOTSTRAP),
+	...(['', 'none'].includes(process.env.PUBLIC_IPFS_ROUTERS.trim())
+		? process.env.PUBLIC_IPFS_ROUTERS.trim() === ''
+			? ['https://delegated-ipfs.dev']
+			: []
+		: originsOf(process.env.PUBLIC_IPFS_ROUTERS)),
+	...(process.env.PUBLIC_IPFS_BOOTSTRAP.trim() === '' ||
+	process.env.PUBLIC_IPFS_RELAYS.trim() === ''
+		? ['https://cloudflare-dns.com', 'https://dns.google']
+		: [])
+];
 const loopbackHub = hubOrigins.some((origin) =>
 	/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin)
 );
@@ -62,6 +91,7 @@ const csp = /** @type {import('@sveltejs/kit').KitConfig['csp']} */ ({
 			...hubOrigins,
 			...cdnOrigins,
 			...originsOf(process.env.PUBLIC_IPFS_GATEWAYS),
+			...peerOrigins,
 			...loopback
 		]),
 		'img-src': unique([

@@ -71,3 +71,8 @@ export interface FetchByCidResult {
 
 /** A call's outcome across the worker boundary (AppErrors keep their code). */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SerializedAppError };
+
+/** Blocks handed from the page to the worker (the page's peer fetches them). */
+export interface PageBlockSource {
+	block(cid: string): Promise<Outcome<Uint8Array>>;
+}
