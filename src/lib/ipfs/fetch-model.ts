@@ -60,7 +60,12 @@ export async function fetchModel(
 		decoded.unixfs?.type === 'file' ||
 		decoded.unixfs?.type === 'raw'
 	) {
-		const name = input.name?.trim() ? ensureGguf(input.name.trim()) : `${root.toString()}.gguf`;
+		const linked = input.record?.files[0]?.path;
+		const name = linked
+			? baseName(linked)
+			: input.name?.trim()
+				? ensureGguf(input.name.trim())
+				: `${root.toString()}.gguf`;
 		if (!isSafeName(name))
 			throw new AppError('IPFS_NOT_FOUND', `"${name}" is not a usable file name.`);
 		targets.push({ name, cid: root, bytes: rootBytes });

@@ -3,6 +3,7 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { AppError } from '../errors';
 import { opfsRoot, partsPath } from '../storage/opfs';
+import { assertBlock } from './blocks';
 import { blockIndex, type PendingLeaf, type PinFileEntry, type PinRecord } from './block-index';
 import { parseCid } from './cid';
 import { FilestoreBlockstore } from './blockstore';
@@ -212,7 +213,18 @@ export class IpfsService {
 		source: BlockSource,
 		options: CallOptions = {}
 	): Promise<FetchByCidResult> {
-		return fetchModel(input, source, options);
+		return fetchModel(
+			input,
+			{
+				// Blocks from another context are checked here again: a wrong one is never written.
+				block: async (cid, signal) => {
+					const bytes = await source.block(cid, signal);
+					await assertBlock(cid, bytes, 'received from a peer');
+					return bytes;
+				}
+			},
+			options
+		);
 	}
 
 	async #prepare(

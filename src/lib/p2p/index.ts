@@ -1,4 +1,10 @@
 import { config } from '../config';
+import {
+	fetchFromSource,
+	type CallOptions,
+	type FetchByCidInput,
+	type FetchByCidResult
+} from '../ipfs';
 import type { Peer } from './peer';
 import type { PeerOptions } from './types';
 
@@ -51,4 +57,21 @@ export async function stopPeer(): Promise<void> {
 	const current = peer;
 	peer = undefined;
 	await (await current?.catch(() => undefined))?.stop();
+}
+
+/**
+ * Add by CID without a gateway: every block from this browser's peer (its connected peers over
+ * bitswap, providers found by delegated routing, and gateways when configured), verified.
+ * A CID nobody provides fails with `P2P_STALLED` within the stall timeout.
+ */
+export async function fetchByCidFromPeers(
+	input: FetchByCidInput,
+	options: CallOptions = {}
+): Promise<FetchByCidResult> {
+	const peer = await startPeer();
+	return fetchFromSource(
+		input,
+		async (cid) => (await peer.block(cid, options.signal)).bytes,
+		options
+	);
 }

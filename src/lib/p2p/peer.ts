@@ -20,6 +20,7 @@ import { AppError } from '../errors';
 import { FilestoreBlockstore } from '../ipfs/blockstore';
 import { OpfsFiles } from '../ipfs/opfs-files';
 import { denyDial, hostsOf } from './gater';
+import { loadIdentity } from './identity';
 import { PeerBlockstore } from './peer-blockstore';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
@@ -55,6 +56,7 @@ export class Peer {
 	}
 
 	static async start(options: PeerOptions): Promise<Peer> {
+		const privateKey = await loadIdentity();
 		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
 		const helia = withBitswap(
 			withLibp2pLight(
@@ -70,6 +72,7 @@ export class Peer {
 					}
 				),
 				{
+					privateKey,
 					addresses: {
 						listen: [...options.relays.map((relay) => `${relay}/p2p-circuit`), '/webrtc']
 					},
@@ -149,7 +152,16 @@ export class Peer {
 		peer: { id: string; addrs: string[] },
 		options: { signal?: AbortSignal; timeoutMs?: number } = {}
 	): Promise<PeerView> {
-		const target = peerIdFromString(peer.id);
+		let target: PeerId;
+		try {
+			target = peerIdFromString(peer.id);
+		} catch (cause) {
+			throw new AppError(
+				'P2P_LINK_INVALID',
+				"The link's device id is not valid. Ask the sender for a new link.",
+				{ cause }
+			);
+		}
 		const existing = this.#best(target);
 		if (existing) return this.#view(existing);
 		this.allowHosts(peer.addrs);

@@ -1,4 +1,4 @@
-import { fetchFromSource, type FetchByCidResult } from '../ipfs';
+import { fetchFromSource, type FetchByCidResult, type ModelRecord } from '../ipfs';
 import type { Peer } from './peer';
 import type { ShareOffer } from './share-link';
 import type { BlockOrigin, PeerView } from './types';
@@ -49,7 +49,12 @@ export async function receiveOffer(
 	const report = () =>
 		options.onProgress?.({ bytesDone, totalBytes, blocksFetched, sources: [...tallies.values()] });
 	return fetchFromSource(
-		{ cid: offer.cid, gateways: [], record: offer.model },
+		// A plain copy: it crosses to the worker (a reactive proxy would not).
+		{
+			cid: offer.cid,
+			gateways: [],
+			record: JSON.parse(JSON.stringify(offer.model)) as ModelRecord
+		},
 		async (cid) => {
 			const { bytes, from } = await peer.block(cid, options.signal);
 			blocksFetched++;

@@ -24,18 +24,18 @@ const RETRY_MS = 3000;
  * device goes away the transfer pauses and resumes by itself once it is back.
  */
 export class ReceiveTransfer {
-	offer = $state<ShareOffer | null>(null);
+	offer = $state.raw<ShareOffer | null>(null);
 	status = $state<ReceiveStatus>('idle');
 	bytesDone = $state(0);
 	totalBytes = $state(0);
 	bytesPerSecond = $state(0);
 	blocksFetched = $state(0);
-	sources = $state<SourceTally[]>([]);
-	connection = $state<PeerView | null>(null);
+	sources = $state.raw<SourceTally[]>([]);
+	connection = $state.raw<PeerView | null>(null);
 	error = $state<string | null>(null);
 	/** Why the transfer is paused or waiting, in words. */
 	note = $state<string | null>(null);
-	model = $state<LocalModel | null>(null);
+	model = $state.raw<LocalModel | null>(null);
 
 	#controller: AbortController | undefined;
 	#retry: ReturnType<typeof setTimeout> | undefined;
@@ -61,13 +61,16 @@ export class ReceiveTransfer {
 		return this.status === 'connecting' || this.status === 'receiving';
 	}
 
-	async start(): Promise<void> {
+	/** Starts or resumes; `retry` (after the sender went away) keeps the waiting state and note. */
+	async start(retry = false): Promise<void> {
 		const offer = this.offer;
-		if (!offer || this.active) return;
+		if (!offer || this.active || this.#controller) return;
 		this.#clearRetry();
-		this.error = null;
-		this.note = null;
-		this.status = 'connecting';
+		if (!retry) {
+			this.error = null;
+			this.note = null;
+			this.status = 'connecting';
+		}
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.#speed = [];
@@ -84,6 +87,8 @@ export class ReceiveTransfer {
 				onConnected: (connection) => {
 					this.connection = connection;
 					this.status = 'receiving';
+					this.error = null;
+					this.note = null;
 				},
 				onProgress: (progress) => {
 					this.bytesDone = progress.bytesDone;
@@ -99,7 +104,12 @@ export class ReceiveTransfer {
 		} catch (error) {
 			if (controller.signal.aborted) return; // paused, cancelled or away: already set
 			const appError = toAppError(error);
-			if (appError.code === 'P2P_UNREACHABLE' || appError.code === 'P2P_STALLED') {
+			if (retry && (appError.code === 'P2P_UNREACHABLE' || appError.code === 'P2P_STALLED')) {
+				// Still away: keep waiting.
+				this.#wait(this.note ?? undefined);
+				return;
+			}
+			if (appError.code === 'P2P_STALLED') {
 				this.error = appError.message;
 				this.#wait();
 				return;
@@ -162,12 +172,8 @@ export class ReceiveTransfer {
 		this.#clearRetry();
 		this.#retry = setTimeout(() => {
 			this.#retry = undefined;
-			if (this.status === 'waiting') void this.start().then(() => this.#keepNote(note));
+			if (this.status === 'waiting') void this.start(true);
 		}, RETRY_MS);
-	}
-
-	#keepNote(note: string): void {
-		if (this.status === 'waiting' && !this.note) this.note = note;
 	}
 
 	#clearRetry(): void {
@@ -195,7 +201,7 @@ export class SendSession {
 	status = $state<'starting' | 'ready' | 'failed'>('starting');
 	link = $state<string | null>(null);
 	error = $state<string | null>(null);
-	receivers = $state<Receiver[]>([]);
+	receivers = $state.raw<Receiver[]>([]);
 	peerId = $state<string | null>(null);
 	#unsubscribe: (() => void) | undefined;
 	#closed = false;
