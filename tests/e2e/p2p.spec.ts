@@ -308,12 +308,26 @@ test('the sender goes away mid-transfer: B says so and pauses; A comes back and 
 	});
 	await b.goto(bigLink);
 	const bar = b.getByRole('progressbar', { name: /^Receiving / });
+	// Throughput over WebRTC on this (shared, loaded) machine: from the first bytes to 16 MiB.
+	let first: { at: number; bytes: number } | undefined;
+	let last = { at: 0, bytes: 0 };
 	await expect
-		.poll(async () => Number((await bar.getAttribute('aria-valuenow').catch(() => '0')) ?? 0), {
-			timeout: 120_000,
-			intervals: [100]
-		})
+		.poll(
+			async () => {
+				const bytes = Number((await bar.getAttribute('aria-valuenow').catch(() => '0')) ?? 0);
+				if (bytes > 0) {
+					first ??= { at: Date.now(), bytes };
+					last = { at: Date.now(), bytes };
+				}
+				return bytes;
+			},
+			{ timeout: 120_000, intervals: [100] }
+		)
 		.toBeGreaterThanOrEqual(16 * 1024 * 1024);
+	if (first && last.at > first.at)
+		console.log(
+			`WebRTC receive: ${((last.bytes - first.bytes) / 1024 / 1024).toFixed(1)} MiB in ${last.at - first.at} ms = ${((last.bytes - first.bytes) / 1024 / 1024 / ((last.at - first.at) / 1000)).toFixed(1)} MiB/s`
+		);
 	// A goes away (its browser closes).
 	await a.context().close();
 	const status = b.getByTestId('receive-status');
