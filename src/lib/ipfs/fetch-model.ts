@@ -20,6 +20,8 @@ export interface BlockSource {
 export interface FetchOptions {
 	signal?: AbortSignal;
 	onProgress?: (progress: IpfsProgress) => void;
+	/** Leaves requested ahead of the one being written (default 8; more hides peer latency). */
+	ahead?: number;
 }
 
 /** Segment size of fetched files: a multiple of the 256 KiB chunk, as downloads use. */
@@ -91,6 +93,7 @@ export async function fetchModel(
 			const store = new SegmentStore(storeRoot, repoId, revision, plan.name);
 			const sha256 = await writeFile(plan, store, source, {
 				signal,
+				ahead: options.ahead ?? FETCH_AHEAD,
 				onProgress: (bytesDone) =>
 					options.onProgress?.({
 						phase: 'fetch',
@@ -254,7 +257,7 @@ async function writeFile(
 	plan: FilePlan,
 	store: SegmentStore,
 	source: BlockSource,
-	options: { signal?: AbortSignal; onProgress: (bytesDone: number) => void }
+	options: { signal?: AbortSignal; ahead: number; onProgress: (bytesDone: number) => void }
 ): Promise<string> {
 	const hasher = await createSHA256();
 	hasher.init();
@@ -278,7 +281,7 @@ async function writeFile(
 	const inFlight: Promise<Uint8Array>[] = [];
 	let next = 0;
 	const launch = () => {
-		while (inFlight.length < FETCH_AHEAD && next < todo.length) {
+		while (inFlight.length < options.ahead && next < todo.length) {
 			const leaf = todo[next++]!;
 			inFlight.push(
 				leaf.bytes ? Promise.resolve(leaf.bytes) : source.block(leaf.cid, options.signal)

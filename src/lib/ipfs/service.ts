@@ -223,7 +223,8 @@ export class IpfsService {
 					return bytes;
 				}
 			},
-			options
+			// Each block crosses from the page: more in flight hides that latency.
+			{ ahead: 32, ...options }
 		);
 	}
 
