@@ -84,8 +84,51 @@ export const ORIGIN_SOURCES = [
 		feature: 'IPFS trustless gateways (add a model by CID)',
 		directives: ['connect-src'],
 		origins: (env) => urlOrigins(env.PUBLIC_IPFS_GATEWAYS)
+	},
+	{
+		feature: 'IPFS peer (src/lib/p2p): relays, bootstrap peers, delegated routers',
+		directives: ['connect-src'],
+		origins: (env) => peerOrigins(env)
 	}
 ];
+
+/**
+ * The WebSocket origin of a `/ip4|dns…/HOST/tcp/PORT/ws` (or `/tls/ws`, `/wss`) multiaddr.
+ * @param {string} addr
+ * @returns {string[]}
+ */
+function multiaddrOrigin(addr) {
+	const match = /^\/(?:ip4|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)\/(tls\/ws|wss|ws)(?:\/|$)/.exec(
+		addr
+	);
+	if (!match) return [];
+	return [`${match[3] === 'ws' ? 'ws' : 'wss'}://${match[1]}:${match[2]}`];
+}
+
+/**
+ * The peer's origins. Configured relays and bootstrap peers are listed exactly. Empty means the
+ * public defaults (src/lib/config-parse.ts): peers of the public network can be anywhere, so that
+ * deployment allows any `wss:` origin and the DNS-over-HTTPS resolvers used for `/dnsaddr`;
+ * `none` (tests, private deployments) adds nothing.
+ * @param {Env} env
+ * @returns {string[]}
+ */
+export function peerOrigins(env) {
+	const relays = (env.PUBLIC_IPFS_RELAYS ?? '').trim();
+	const bootstrap = (env.PUBLIC_IPFS_BOOTSTRAP ?? '').trim();
+	const routers = (env.PUBLIC_IPFS_ROUTERS ?? '').trim();
+	const listed = [relays, bootstrap]
+		.filter((value) => value !== 'none')
+		.flatMap((value) => value.split(/[\s,]+/).filter(Boolean))
+		.flatMap(multiaddrOrigin);
+	const publicNetwork =
+		relays === '' || bootstrap === ''
+			? ['wss:', 'https://cloudflare-dns.com', 'https://dns.google']
+			: [];
+	const routerOrigins =
+		routers === 'none' ? [] : routers === '' ? ['https://delegated-ipfs.dev'] : urlOrigins(routers);
+	return [...listed, ...publicNetwork, ...routerOrigins];
+}
 
 /**
  * The CSP for SvelteKit's `kit.csp`.

@@ -9,6 +9,11 @@ process.env.PUBLIC_HF_OAUTH_ISSUER ||= process.env.PUBLIC_HF_HUB_URL;
 process.env.PUBLIC_HF_CLIENT_ID ??= '';
 process.env.PUBLIC_HF_SCOPES ||= 'openid profile gated-repos';
 process.env.PUBLIC_IPFS_GATEWAYS ??= '';
+// Peer-to-peer (issue 15): empty means the public defaults (see src/lib/config-parse.ts), `none`
+// means none.
+process.env.PUBLIC_IPFS_RELAYS ??= '';
+process.env.PUBLIC_IPFS_BOOTSTRAP ??= '';
+process.env.PUBLIC_IPFS_ROUTERS ??= '';
 
 // Content-Security-Policy: exactly the configured origins (csp.config.js; a feature that talks to
 // more origins adds one entry to ORIGIN_SOURCES there).

@@ -35,7 +35,8 @@ export default defineConfig({
 					include: [
 						'src/**/*.test.ts',
 						'tests/unit/**/*.test.ts',
-						'tests/hub-emulator/**/*.test.ts'
+						'tests/hub-emulator/**/*.test.ts',
+						'tests/ipfs-node/**/*.test.ts'
 					],
 					exclude: ['src/**/*.browser.test.ts'],
 					testTimeout: 30_000

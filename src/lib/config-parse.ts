@@ -9,6 +9,12 @@ export interface CitrateConfig {
 	clientId: string;
 	scopes: string[];
 	ipfsGateways: string[];
+	/** Circuit-relay-v2 relays (multiaddrs) the peer reserves a slot on, to be reachable. */
+	ipfsRelays: string[];
+	/** Peers (multiaddrs) the peer connects to for the public network. */
+	ipfsBootstrap: string[];
+	/** Delegated routing (HTTP routing v1) endpoints. */
+	ipfsRouters: string[];
 }
 
 export interface RawConfig {
@@ -17,10 +23,39 @@ export interface RawConfig {
 	PUBLIC_HF_CLIENT_ID?: string;
 	PUBLIC_HF_SCOPES?: string;
 	PUBLIC_IPFS_GATEWAYS?: string;
+	PUBLIC_IPFS_RELAYS?: string;
+	PUBLIC_IPFS_BOOTSTRAP?: string;
+	PUBLIC_IPFS_ROUTERS?: string;
 }
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 export const DEFAULT_SCOPES = 'openid profile gated-repos';
+/** The public IPFS bootstrap peers (they also run circuit relay v2, with its default limits). */
+export const DEFAULT_IPFS_BOOTSTRAP = [
+	'/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
+	'/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa',
+	'/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
+	'/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt'
+];
+export const DEFAULT_IPFS_ROUTERS = ['https://delegated-ipfs.dev'];
+
+/** A list variable: unset or empty → the defaults; `none` → nothing. */
+function list(value: string | undefined, defaults: string[]): string[] {
+	const text = value?.trim() ?? '';
+	if (text === '') return defaults;
+	if (text === 'none') return [];
+	return text.split(/[\s,]+/).filter(Boolean);
+}
+
+function parseMultiaddrs(name: string, values: string[]): string[] {
+	for (const value of values)
+		if (!/^\/(ip4|ip6|dns|dns4|dns6|dnsaddr)\/[^/]+(\/[^/]+)*$/.test(value))
+			throw new AppError(
+				'CONFIG_INVALID',
+				`${name} has an entry that is not a multiaddr: ${value}`
+			);
+	return values;
+}
 
 function parseUrl(name: string, value: string): string {
 	let url: URL;
@@ -50,6 +85,17 @@ export function parseConfig(raw: RawConfig): CitrateConfig {
 		oauthIssuer,
 		clientId: raw.PUBLIC_HF_CLIENT_ID?.trim() ?? '',
 		scopes,
-		ipfsGateways
+		ipfsGateways,
+		ipfsRelays: parseMultiaddrs(
+			'PUBLIC_IPFS_RELAYS',
+			list(raw.PUBLIC_IPFS_RELAYS, DEFAULT_IPFS_BOOTSTRAP)
+		),
+		ipfsBootstrap: parseMultiaddrs(
+			'PUBLIC_IPFS_BOOTSTRAP',
+			list(raw.PUBLIC_IPFS_BOOTSTRAP, DEFAULT_IPFS_BOOTSTRAP)
+		),
+		ipfsRouters: list(raw.PUBLIC_IPFS_ROUTERS, DEFAULT_IPFS_ROUTERS).map((url) =>
+			parseUrl('PUBLIC_IPFS_ROUTERS', url)
+		)
 	};
 }

@@ -91,7 +91,7 @@ describe('IPFS components', () => {
 		expect(added).toHaveBeenCalledWith(model);
 	});
 
-	test('add by CID: a wrong block is shown as an alert; no gateway configured is said plainly', async () => {
+	test('add by CID: a wrong block is shown as an alert; with no gateway it fetches from peers', async () => {
 		render(AddByCidForm, {
 			gateways: ['http://127.0.0.1:1'],
 			fetchByCid: () =>
@@ -109,9 +109,25 @@ describe('IPFS components', () => {
 		mounted = undefined;
 		document.body.innerHTML = '';
 
-		render(AddByCidForm, { gateways: [] });
-		await expect.element(page.getByText(/No IPFS gateway is configured/)).toBeVisible();
-		expect(page.getByRole('button', { name: 'Add model' }).elements()).toHaveLength(0);
+		// No gateway: the form still works, through this browser's peer.
+		const calls: FetchByCidInput[] = [];
+		render(AddByCidForm, {
+			gateways: [],
+			fetchByCid: (input: FetchByCidInput) => {
+				calls.push(input);
+				return Promise.reject(
+					new AppError(
+						'P2P_STALLED',
+						'No device, peer or gateway sent the next block in 30 seconds.'
+					)
+				);
+			}
+		});
+		await expect.element(page.getByText(/fetched from peers on the IPFS network/)).toBeVisible();
+		await page.getByLabelText('CID', { exact: true }).fill(CID);
+		await page.getByRole('button', { name: 'Add model' }).click();
+		await expect.element(page.getByRole('alert')).toHaveTextContent('No device, peer or gateway');
+		expect(calls).toEqual([{ cid: CID, gateways: [] }]);
 	});
 
 	test('export CAR: downloads a .car file; a failure is an alert', async () => {

@@ -5,6 +5,7 @@ import { AppError } from '../../src/lib/errors';
 import {
 	closeIpfs,
 	fetchByCid,
+	fetchFromSource,
 	isPinned,
 	listPins,
 	verifyPin,
@@ -182,5 +183,67 @@ describe('add a model by CID from a trustless gateway', () => {
 			gateways: []
 		}).catch((e: unknown) => e);
 		expect(AppError.is(none, 'IPFS_GATEWAY')).toBe(true);
+	});
+
+	test('with a share link record: blocks from any source, the model keeps its repo and revision; a record that does not match is P2P_LINK_INVALID and nothing is registered', async () => {
+		const bytes = bytesOf(1024 * 1024 + 99, 51);
+		const cid = await addToGateway('linked-Q8_0.gguf', bytes);
+		const sha256 = await sha256Hex(bytes);
+		const record = {
+			repoId: 'citrate-test/linked-GGUF',
+			revision: 'b'.repeat(40),
+			variant: 'Q8_0',
+			files: [{ path: 'linked-Q8_0.gguf', size: bytes.byteLength, sha256 }]
+		};
+		const fromGateway = async (cidText: string) => {
+			const response = await fetch(`${gateway}/ipfs/${cidText}?format=raw`);
+			return new Uint8Array(await response.arrayBuffer());
+		};
+		const before = (await listLocalModels()).length;
+
+		// A file whose SHA-256 is not the link's: refused after the bytes are checked.
+		const wrongHash = await fetchFromSource(
+			{
+				cid,
+				gateways: [],
+				record: { ...record, files: [{ ...record.files[0]!, sha256: 'f'.repeat(64) }] }
+			},
+			fromGateway
+		).catch((e: unknown) => e);
+		expect(wrongHash).toMatchObject({ code: 'P2P_LINK_INVALID', message: /SHA-256/ });
+		// Sizes or names that do not match the DAG: refused before fetching the file.
+		const wrongSize = await fetchFromSource(
+			{ cid, gateways: [], record: { ...record, files: [{ ...record.files[0]!, size: 5 }] } },
+			fromGateway
+		).catch((e: unknown) => e);
+		expect(wrongSize).toMatchObject({ code: 'P2P_LINK_INVALID', message: /files or sizes/ });
+		expect((await listLocalModels()).length).toBe(before);
+		expect(await isPinned(cid)).toBe(false);
+
+		// A block source that lies is caught by the pipeline's own check.
+		const liar = await fetchFromSource({ cid, gateways: [], record }, async (cidText) => {
+			const block = await fromGateway(cidText);
+			if (block.byteLength === 262_144) block[7]! ^= 0xff;
+			return block;
+		}).catch((e: unknown) => e);
+		expect(liar).toMatchObject({ code: 'IPFS_BLOCK_INVALID' });
+		expect((await listLocalModels()).length).toBe(before);
+
+		let blocks = 0;
+		const { model } = await fetchFromSource({ cid, gateways: [], record }, (cidText) => {
+			blocks++;
+			return fromGateway(cidText);
+		});
+		expect(blocks).toBe(1 + 5);
+		expect(model).toMatchObject({
+			repoId: record.repoId,
+			revision: record.revision,
+			variant: 'Q8_0',
+			cid,
+			id: `${record.repoId}@${record.revision}:Q8_0`
+		});
+		expect(model.files).toEqual([
+			{ path: 'linked-Q8_0.gguf', size: bytes.byteLength, sha256, cid }
+		]);
 	});
 });

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 
 const BUILD_DIR = process.env.E2E_BUILD_DIR ?? 'build-e2e';
 const MODEL_ID = 'citrate-test/tiny-llama-GGUF';
-const ROUTES = ['/', '/models', `/models/${MODEL_ID}`, '/library', '/settings', '/auth/callback'];
+const ROUTES = [
+	'/',
+	'/models',
+	`/models/${MODEL_ID}`,
+	'/library',
+	'/settings',
+	'/receive',
+	'/auth/callback'
+];
 
 /** Waits until the page's service worker is active and controls it. */
 async function waitForController(page: Page): Promise<void> {

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { AppError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import { getLocalModel, registerLocalModel } from '../storage/models';
 import type { LocalModel } from '../storage/types';
 import type {
@@ -7,6 +7,7 @@ import type {
 	FetchByCidResult,
 	IpfsProgress,
 	Outcome,
+	PageBlockSource,
 	PinFileInput,
 	PinInfo,
 	PinResult,
@@ -15,6 +16,7 @@ import type {
 import type { IpfsWorkerApi } from './worker';
 
 export type {
+	ModelRecord,
 	FetchByCidInput,
 	FetchByCidResult,
 	IpfsProgress,
@@ -132,6 +134,32 @@ export function fetchByCid(
 	options: CallOptions = {}
 ): Promise<FetchByCidResult> {
 	return call(options, (r, id, progress) => r.fetchByCid(id, input, progress));
+}
+
+/**
+ * The same as `fetchByCid`, with every block from `block` (the page's peer: bitswap over its
+ * connections, routing, gateways). A block the source cannot give fails the fetch with its error;
+ * segments already written are kept, so a later call resumes.
+ */
+export function fetchFromSource(
+	input: FetchByCidInput,
+	block: (cid: string) => Promise<Uint8Array>,
+	options: CallOptions = {}
+): Promise<FetchByCidResult> {
+	const source: PageBlockSource = {
+		async block(cid) {
+			try {
+				// A copy that owns its buffer, handed over without another copy.
+				const bytes = (await block(cid)).slice();
+				return { ok: true, value: Comlink.transfer(bytes, [bytes.buffer]) };
+			} catch (error) {
+				return { ok: false, error: toAppError(error).toJSON() };
+			}
+		}
+	};
+	return call(options, (r, id, progress) =>
+		r.fetchFrom(id, input, Comlink.proxy(source), progress)
+	);
 }
 
 /**

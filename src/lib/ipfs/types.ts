@@ -49,6 +49,19 @@ export interface FetchByCidInput {
 	gateways: string[];
 	/** Display name for the model (defaults to the file name). */
 	name?: string;
+	/**
+	 * What a share link says this CID holds: the fetched files must match it (names, sizes,
+	 * SHA-256s) or nothing is registered (`P2P_LINK_INVALID`); the model keeps its repo and revision.
+	 */
+	record?: ModelRecord;
+}
+
+/** A model's record as a share link carries it. */
+export interface ModelRecord {
+	repoId: string;
+	revision: string;
+	variant: string;
+	files: { path: string; size: number; sha256: string }[];
 }
 
 export interface FetchByCidResult {
@@ -58,3 +71,8 @@ export interface FetchByCidResult {
 
 /** A call's outcome across the worker boundary (AppErrors keep their code). */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SerializedAppError };
+
+/** Blocks handed from the page to the worker (the page's peer fetches them). */
+export interface PageBlockSource {
+	block(cid: string): Promise<Outcome<Uint8Array>>;
+}

@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { createHeliaLight, type Helia } from 'helia';
-import { toAppError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import { concatBytes } from './blockstore';
 import { IpfsService } from './service';
 import type {
 	FetchByCidInput,
 	IpfsProgress,
 	Outcome,
+	PageBlockSource,
 	PinFileInput,
 	PinVariantResult
 } from './types';
@@ -86,6 +87,23 @@ const api = {
 	},
 	fetchByCid(callId: number, input: FetchByCidInput, onProgress: Progress) {
 		return run(callId, (signal) => service.fetchByCid(input, { signal, onProgress }));
+	},
+	/** Fetch by CID with blocks from the page (its peer: connections live on the page). */
+	fetchFrom(callId: number, input: FetchByCidInput, source: PageBlockSource, onProgress: Progress) {
+		return run(callId, (signal) =>
+			service.fetchFrom(
+				input,
+				{
+					block: async (cid, blockSignal) => {
+						const outcome = await source.block(cid.toString());
+						blockSignal?.throwIfAborted();
+						if (!outcome.ok) throw AppError.fromJSON(outcome.error);
+						return outcome.value;
+					}
+				},
+				{ signal, onProgress }
+			)
+		);
 	}
 };
 

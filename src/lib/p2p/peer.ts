@@ -1,0 +1,303 @@
+import { withBitswap } from '@helia/bitswap';
+import { withHTTP } from '@helia/http';
+import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p';
+import type { Identify } from '@libp2p/identify';
+import type { Ping } from '@libp2p/ping';
+import { bootstrap } from '@libp2p/bootstrap';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { identify } from '@libp2p/identify';
+import type { Connection, PeerId } from '@libp2p/interface';
+import { noise } from '@libp2p/noise';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { ping } from '@libp2p/ping';
+import { webRTC } from '@libp2p/webrtc';
+import { webSockets } from '@libp2p/websockets';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createHeliaLight } from 'helia';
+import { CID } from 'multiformats/cid';
+import { AppError } from '../errors';
+import { FilestoreBlockstore } from '../ipfs/blockstore';
+import { OpfsFiles } from '../ipfs/opfs-files';
+import { denyDial, hostsOf } from './gater';
+import { loadIdentity } from './identity';
+import { PeerBlockstore } from './peer-blockstore';
+import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
+
+type Node = HeliaWithLibp2p<{ identify: Identify; ping: Ping }>;
+
+/** How long a block may take before the transfer counts as stalled. */
+const STALL_MS = 30_000;
+/** How long reaching another device may take. */
+const DIAL_MS = 20_000;
+
+/**
+ * This browser as an IPFS peer: Helia with libp2p (WebRTC between browsers, WebSockets to relays
+ * and the user's nodes, circuit relay v2 as a client for signalling), bitswap and trustless
+ * gateways as block brokers, delegated HTTP routing. It runs on the page, because dedicated
+ * workers have no RTCPeerConnection; blocks go to the Helia worker's model pipeline.
+ */
+export class Peer {
+	readonly #helia: Node;
+	readonly #relayPeers: Set<string>;
+	readonly #options: PeerOptions;
+	readonly #allowedHosts: Set<string>;
+
+	private constructor(helia: Node, options: PeerOptions, allowedHosts: Set<string>) {
+		this.#helia = helia;
+		this.#options = options;
+		this.#allowedHosts = allowedHosts;
+		this.#relayPeers = new Set(
+			[...options.relays, ...options.bootstrap].flatMap((addr) => {
+				const match = /\/p2p\/([^/]+)$/.exec(addr);
+				return match ? [match[1] as string] : [];
+			})
+		);
+	}
+
+	static async start(options: PeerOptions): Promise<Peer> {
+		const privateKey = await loadIdentity();
+		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
+		const helia = withBitswap(
+			withLibp2pLight(
+				withHTTP(
+					createHeliaLight({
+						blockstore: new PeerBlockstore(new FilestoreBlockstore(new OpfsFiles()))
+					}),
+					{
+						delegatedRouters: options.routers,
+						recursiveGateways: options.gateways,
+						allowInsecure: options.gateways.some((url) => url.startsWith('http:')),
+						allowLocal: options.allowPrivate()
+					}
+				),
+				{
+					privateKey,
+					addresses: {
+						listen: [...options.relays.map((relay) => `${relay}/p2p-circuit`), '/webrtc']
+					},
+					transports: [
+						webSockets(),
+						webRTC(
+							options.iceServers ? { rtcConfiguration: { iceServers: options.iceServers } } : {}
+						),
+						circuitRelayTransport()
+					],
+					connectionEncrypters: [noise()],
+					streamMuxers: [yamux()],
+					connectionGater: {
+						denyDialMultiaddr: (addr) =>
+							denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
+					},
+					connectionManager: { maxConnections: options.maxConnections ?? 64 },
+					peerDiscovery:
+						options.servePublic && options.bootstrap.length > 0
+							? [bootstrap({ list: options.bootstrap })]
+							: [],
+					services: { identify: identify(), ping: ping() }
+				}
+			),
+			{
+				runOnLimitedConnections: true,
+				maxInboundStreams: 32,
+				maxOutboundStreams: 32,
+				sendBlocksConcurrency: 8
+			}
+		);
+		try {
+			await helia.start();
+		} catch (cause) {
+			throw new AppError('P2P_UNREACHABLE', 'The peer could not start in this browser.', {
+				cause
+			});
+		}
+		return new Peer(helia, options, allowedHosts);
+	}
+
+	get id(): string {
+		return this.#helia.libp2p.peerId.toString();
+	}
+
+	/** Hosts this peer may dial besides the configured ones (a share link's relays). */
+	allowHosts(addrs: readonly string[]): void {
+		for (const host of hostsOf(addrs)) this.#allowedHosts.add(host);
+	}
+
+	/** This device's addresses through its relays (WebRTC first), waiting for a reservation. */
+	async reachableAddrs(timeoutMs = DIAL_MS): Promise<string[]> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const addrs = this.#helia.libp2p
+				.getMultiaddrs()
+				.map((addr) => addr.toString())
+				.filter((addr) => addr.includes('/p2p-circuit'))
+				.sort((a, b) => Number(b.includes('/webrtc')) - Number(a.includes('/webrtc')));
+			if (addrs.length > 0) return addrs;
+			if (Date.now() > deadline)
+				throw new AppError(
+					'P2P_UNREACHABLE',
+					this.#options.relays.length === 0
+						? 'No relay is configured, so other devices cannot reach this one.'
+						: 'No relay answered, so other devices cannot reach this one. Check the connection and try again.'
+				);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+
+	/**
+	 * Connects to another device: WebRTC through its relay first, the relayed connection itself if
+	 * WebRTC cannot connect. Throws `P2P_UNREACHABLE` within `timeoutMs`.
+	 */
+	async connect(
+		peer: { id: string; addrs: string[] },
+		options: { signal?: AbortSignal; timeoutMs?: number } = {}
+	): Promise<PeerView> {
+		let target: PeerId;
+		try {
+			target = peerIdFromString(peer.id);
+		} catch (cause) {
+			throw new AppError(
+				'P2P_LINK_INVALID',
+				"The link's device id is not valid. Ask the sender for a new link.",
+				{ cause }
+			);
+		}
+		const existing = this.#best(target);
+		if (existing) return this.#view(existing);
+		this.allowHosts(peer.addrs);
+		const withPeer = (addr: string) =>
+			addr.includes('/p2p/' + peer.id) ? addr : `${addr}/p2p/${peer.id}`;
+		const webrtc = peer.addrs.filter((addr) => addr.includes('/webrtc')).map(withPeer);
+		const relayed = peer.addrs.filter((addr) => !addr.includes('/webrtc')).map(withPeer);
+		let lastError: unknown;
+		for (const addr of [...webrtc, ...relayed]) {
+			const signal = AbortSignal.any([
+				AbortSignal.timeout(options.timeoutMs ?? DIAL_MS),
+				...(options.signal ? [options.signal] : [])
+			]);
+			try {
+				const connection = await this.#helia.libp2p.dial(multiaddr(addr), { signal });
+				return this.#view(connection);
+			} catch (error) {
+				options.signal?.throwIfAborted();
+				lastError = error;
+			}
+		}
+		throw new AppError(
+			'P2P_UNREACHABLE',
+			'The sending device cannot be reached: it may be offline, its page closed, or its relay down. Keep Citrate open on it and try again.',
+			{ cause: lastError, details: { peer: peer.id } }
+		);
+	}
+
+	/** The best open connection to a peer (WebRTC over relayed). */
+	#best(peer: PeerId): Connection | undefined {
+		const open = this.#helia.libp2p.getConnections(peer).filter((c) => c.status === 'open');
+		return open.find((c) => kindOf(c) === 'webrtc') ?? open[0];
+	}
+
+	#view(connection: Connection): PeerView {
+		return { peer: connection.remotePeer.toString(), kind: kindOf(connection) };
+	}
+
+	/** The current connection to a peer, if any. */
+	connectionTo(peer: string): PeerView | undefined {
+		const best = this.#best(peerIdFromString(peer));
+		return best ? this.#view(best) : undefined;
+	}
+
+	/** Connected devices and nodes, without the relays. */
+	peers(): PeerView[] {
+		const seen = new Map<string, PeerView>();
+		for (const connection of this.#helia.libp2p.getConnections()) {
+			const peer = connection.remotePeer.toString();
+			if (this.#relayPeers.has(peer) || connection.status !== 'open') continue;
+			const view = this.#view(connection);
+			if (!seen.has(peer) || view.kind === 'webrtc') seen.set(peer, view);
+		}
+		return [...seen.values()];
+	}
+
+	/** Calls `listener` when a peer disconnects; returns the unsubscribe function. */
+	onDisconnect(listener: (peer: string) => void): () => void {
+		const handler = (event: CustomEvent<PeerId>) => listener(event.detail.toString());
+		this.#helia.libp2p.addEventListener('peer:disconnect', handler);
+		return () => this.#helia.libp2p.removeEventListener('peer:disconnect', handler);
+	}
+
+	/** Calls `listener` when peers connect or disconnect. */
+	onPeersChange(listener: () => void): () => void {
+		const handler = () => listener();
+		this.#helia.libp2p.addEventListener('connection:open', handler);
+		this.#helia.libp2p.addEventListener('connection:close', handler);
+		return () => {
+			this.#helia.libp2p.removeEventListener('connection:open', handler);
+			this.#helia.libp2p.removeEventListener('connection:close', handler);
+		};
+	}
+
+	/**
+	 * One block from connected peers (bitswap), routing and gateways together, verified against
+	 * its CID by Helia; `P2P_STALLED` when nobody sends it in time.
+	 */
+	async block(cidText: string, signal?: AbortSignal): Promise<ReceivedBlock> {
+		const cid = CID.parse(cidText);
+		let from: ReceivedBlock['from'] = { kind: 'local' };
+		const timeout = AbortSignal.timeout(STALL_MS);
+		const combined = AbortSignal.any([timeout, ...(signal ? [signal] : [])]);
+		const parts: Uint8Array[] = [];
+		try {
+			for await (const part of this.#helia.blockstore.get(cid, {
+				signal: combined,
+				onProgress: (event: { type: string; detail: unknown }) => {
+					if (event.type === 'bitswap:block') {
+						const sender = (event.detail as { sender: PeerId }).sender;
+						const connection = this.#best(sender);
+						from = {
+							kind: connection ? kindOf(connection) : 'relayed',
+							peer: sender.toString()
+						};
+					} else if (event.type === 'trustless-gateway:get-block:fetch')
+						from = { kind: 'gateway', gateway: String((event.detail as URL).origin) };
+				}
+			}))
+				parts.push(part);
+		} catch (error) {
+			signal?.throwIfAborted();
+			if (timeout.aborted)
+				throw new AppError(
+					'P2P_STALLED',
+					'No device, peer or gateway sent the next block in 30 seconds.',
+					{ cause: error, details: { cid: cidText } }
+				);
+			throw new AppError('IPFS_NOT_FOUND', 'No device, peer or gateway could provide a block.', {
+				cause: error,
+				details: { cid: cidText }
+			});
+		}
+		const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
+		return { bytes, from };
+	}
+
+	async stop(): Promise<void> {
+		await this.#helia.stop();
+	}
+}
+
+export function kindOf(connection: Connection): ConnectionKind {
+	const addr = connection.remoteAddr.toString();
+	if (addr.includes('/webrtc')) return 'webrtc';
+	if (addr.includes('/p2p-circuit')) return 'relayed';
+	if (addr.includes('/webtransport')) return 'webtransport';
+	return 'websockets';
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+	let at = 0;
+	for (const part of parts) {
+		out.set(part, at);
+		at += part.byteLength;
+	}
+	return out;
+}
