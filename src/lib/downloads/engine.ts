@@ -15,6 +15,7 @@ import {
 	type DownloadJobSnapshot,
 	type DownloadRequest,
 	type DownloadSettings,
+	type DownloadWait,
 	type ShardRecord
 } from './types';
 
@@ -63,6 +64,8 @@ export class DownloadEngine {
 	readonly #running = new Map<string, Running>();
 	readonly #received = new Map<string, Map<string, number>>();
 	readonly #notices = new Map<string, SerializedAppError>();
+	/** Files waiting to retry, per job. */
+	readonly #waits = new Map<string, Map<string, DownloadWait>>();
 	readonly #lastProgress = new Map<string, number>();
 	readonly #saving = new Map<string, Promise<void>>();
 	readonly #idleWaiters: (() => void)[] = [];
@@ -226,7 +229,9 @@ export class DownloadEngine {
 	}
 
 	#snapshot(job: DownloadJobRecord): DownloadJobSnapshot {
-		return snapshotOf(job, this.#received.get(job.id), this.#notices.get(job.id) ?? null);
+		const waits = [...(this.#waits.get(job.id)?.values() ?? [])];
+		const soonest = waits.sort((a, b) => a.retryAt - b.retryAt)[0] ?? null;
+		return snapshotOf(job, this.#received.get(job.id), this.#notices.get(job.id) ?? null, soonest);
 	}
 
 	#emitState(job: DownloadJobRecord): void {
@@ -238,6 +243,7 @@ export class DownloadEngine {
 		let received = this.#received.get(job.id);
 		if (!received) this.#received.set(job.id, (received = new Map()));
 		received.set(shard.path, position);
+		if (this.#setWait(job, shard, null)) return this.#emitState(job);
 		const now = this.#now();
 		if (now - (this.#lastProgress.get(job.id) ?? 0) < this.#settings.progressIntervalMs) return;
 		this.#lastProgress.set(job.id, now);
@@ -263,6 +269,7 @@ export class DownloadEngine {
 		this.#jobs.delete(job.id);
 		this.#received.delete(job.id);
 		this.#notices.delete(job.id);
+		this.#waits.delete(job.id);
 		this.#lastProgress.delete(job.id);
 		await this.#deps.jobs.delete(job.id);
 		this.#deps.emit({ type: 'removed', id: job.id });
@@ -328,6 +335,7 @@ export class DownloadEngine {
 				await this.#fail(job, shard, quotaError(job, toAppError(error, 'DOWNLOAD_NETWORK')));
 			}
 		})().finally(() => {
+			this.#setWait(job, shard, null);
 			this.#running.delete(key);
 			this.#schedule();
 		});
@@ -370,6 +378,19 @@ export class DownloadEngine {
 		this.#deps.emit({ type: 'modelsChanged' });
 	}
 
+	/** Records (or clears) a file's wait; true when that changed anything. */
+	#setWait(job: DownloadJobRecord, shard: ShardRecord, wait: DownloadWait | null): boolean {
+		let waits = this.#waits.get(job.id);
+		if (!wait) {
+			if (!waits?.delete(shard.path)) return false;
+			if (waits.size === 0) this.#waits.delete(job.id);
+			return true;
+		}
+		if (!waits) this.#waits.set(job.id, (waits = new Map()));
+		waits.set(shard.path, wait);
+		return true;
+	}
+
 	/** The engine's side of downloading one file. */
 	#task(job: DownloadJobRecord, shard: ShardRecord, signal: AbortSignal): ShardTask {
 		const deps = this.#deps;
@@ -401,7 +422,10 @@ export class DownloadEngine {
 					this.#emitState(job);
 				}
 			},
-			changed: () => this.#emitState(job)
+			changed: () => this.#emitState(job),
+			waiting: (wait) => {
+				if (this.#setWait(job, shard, wait)) this.#emitState(job);
+			}
 		};
 	}
 }

@@ -18,6 +18,7 @@ export {
 	type DownloadRequest,
 	type DownloadSettings,
 	type DownloadVariantSpec,
+	type DownloadWait,
 	type JobState,
 	type ShardSnapshot,
 	type ShardState

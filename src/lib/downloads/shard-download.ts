@@ -9,7 +9,7 @@ import {
 	resolveUrl,
 	strongEtag
 } from './http';
-import { backoffDelay } from './retry';
+import { retryDelay } from './retry';
 import { RestartFile, shardHasher, type ShardTask } from './shard-task';
 
 /**
@@ -62,11 +62,9 @@ export async function downloadShard(task: ShardTask): Promise<void> {
 					`The download of ${shard.path} keeps failing (${error instanceof Error ? error.message : String(error)}). Check the connection and retry.`,
 					{ cause: error }
 				);
-			const backoff = backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs, task.random);
-			const delay =
-				error instanceof RetryableError
-					? (error.retryAfterMs ?? Math.max(backoff, error.minDelayMs))
-					: backoff;
+			const hint = error instanceof RetryableError ? error : null;
+			const delay = retryDelay(hint, attempt, settings, task.random);
+			task.waiting({ reason: hint?.kind ?? 'network', retryAt: task.now() + delay });
 			await sleep(delay, signal);
 		}
 	}
@@ -111,6 +109,45 @@ async function fetchOnce(task: ShardTask, store: SegmentStore): Promise<void> {
 		headers['Range'] = `bytes=${shard.committed}-`;
 		if (shard.etag) headers['If-Range'] = shard.etag;
 	}
+	// A request that brings nothing for `stallTimeoutMs` (a network gone silent) is dropped and
+	// retried like a cut connection, keeping what arrived.
+	const attempt = new AbortController();
+	const stalled = new RetryableError('Nothing arrived for a while', null, { kind: 'network' });
+	const stop = () => attempt.abort(signal.reason);
+	signal.addEventListener('abort', stop, { once: true });
+	let lastByte = task.now();
+	const watchdog = setInterval(
+		() => {
+			if (task.now() - lastByte >= task.settings.stallTimeoutMs) attempt.abort(stalled);
+		},
+		Math.min(1000, task.settings.stallTimeoutMs)
+	);
+	const watched: ShardTask = {
+		...task,
+		signal: attempt.signal,
+		progress: (position) => {
+			lastByte = task.now();
+			task.progress(position);
+		}
+	};
+	try {
+		await fetchBody(watched, store, url, headers);
+	} catch (error) {
+		if (attempt.signal.aborted && !signal.aborted) throw stalled;
+		throw error;
+	} finally {
+		clearInterval(watchdog);
+		signal.removeEventListener('abort', stop);
+	}
+}
+
+async function fetchBody(
+	task: ShardTask,
+	store: SegmentStore,
+	url: string,
+	headers: Record<string, string>
+): Promise<void> {
+	const { job, shard, signal } = task;
 	const response = await task.fetch(url, {
 		headers,
 		signal,

@@ -1,6 +1,6 @@
 import type { IHasher } from 'hash-wasm';
 import type { AppError } from '../errors';
-import type { DownloadJobRecord, DownloadSettings, ShardRecord } from './types';
+import type { DownloadJobRecord, DownloadSettings, DownloadWait, ShardRecord } from './types';
 
 /**
  * What the download of one file needs from the engine: the job and file records it updates in
@@ -30,6 +30,8 @@ export interface ShardTask {
 	verifying(): void;
 	/** The job's or the file's state changed: tell the pages. */
 	changed(): void;
+	/** This file waits before its next try (null: it is trying again / bytes arrive). */
+	waiting(wait: DownloadWait | null): void;
 }
 
 /** A file must start over (changed upstream, or the server lost our place). */

@@ -34,6 +34,15 @@ export interface ShardSnapshot {
 	state: ShardState;
 }
 
+/**
+ * A download waiting before its next try: a lost connection (`network`), a Hub that answered
+ * 429/503 (`busy`) or another server error (`server`); `retryAt` is a `Date.now()` time.
+ */
+export interface DownloadWait {
+	reason: 'network' | 'busy' | 'server';
+	retryAt: number;
+}
+
 /** A job as shown to pages (no hash state). */
 export interface DownloadJobSnapshot {
 	id: string;
@@ -48,6 +57,8 @@ export interface DownloadJobSnapshot {
 	error: SerializedAppError | null;
 	/** Non-fatal notice, e.g. a file changed upstream and was started over. */
 	notice: SerializedAppError | null;
+	/** Set while a file of the job waits to retry (the soonest one); null otherwise. */
+	waiting: DownloadWait | null;
 	updatedAt: number;
 }
 
@@ -63,6 +74,8 @@ export interface DownloadSettings {
 	retryMaxMs: number;
 	/** Minimum interval between progress broadcasts per job. */
 	progressIntervalMs: number;
+	/** A request that brings no byte for this long is dropped and retried (a silent network). */
+	stallTimeoutMs: number;
 }
 
 export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
@@ -71,7 +84,8 @@ export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
 	maxAttempts: 8,
 	retryBaseMs: 500,
 	retryMaxMs: 30_000,
-	progressIntervalMs: 250
+	progressIntervalMs: 250,
+	stallTimeoutMs: 15_000
 };
 
 /** Settings key (IndexedDB `settings` store) of the user's download concurrency. */
