@@ -64,6 +64,10 @@ export class DownloadEngine {
 	readonly #running = new Map<string, Running>();
 	readonly #received = new Map<string, Map<string, number>>();
 	readonly #notices = new Map<string, SerializedAppError>();
+	/** Responses Background Fetch brought, per file key, for the next request of that file. */
+	readonly #adopted = new Map<string, Response>();
+	/** Bytes Background Fetch has carried so far, per job. */
+	readonly #backgroundBytes = new Map<string, number>();
 	/** Files waiting to retry, per job. */
 	readonly #waits = new Map<string, Map<string, DownloadWait>>();
 	readonly #lastProgress = new Map<string, number>();
@@ -154,7 +158,9 @@ export class DownloadEngine {
 
 	async pause(id: string): Promise<DownloadJobSnapshot> {
 		const job = await this.#job(id);
-		if (!isActive(job)) return this.#snapshot(job);
+		if (!isActive(job) && job.state !== 'background') return this.#snapshot(job);
+		job.background = null;
+		this.#backgroundBytes.delete(job.id);
 		job.state = 'paused';
 		await this.#stopShards(job);
 		await this.#save(job);
@@ -181,9 +187,107 @@ export class DownloadEngine {
 		const job = await this.#job(id);
 		if (job.state === 'done') return;
 		job.state = 'cancelled';
+		job.background = null;
 		await this.#stopShards(job);
 		await this.#deleteBytes(job);
 		await this.#forget(job);
+	}
+
+	// ---- Background Fetch ------------------------------------------------------------------
+
+	/**
+	 * Stops the engine's own transfer of a job so that Background Fetch carries the rest: what
+	 * arrived is committed first, so the returned record says exactly where each file resumes.
+	 * Null when the job is not downloading (nothing to hand over).
+	 */
+	async handOff(id: string): Promise<DownloadJobRecord | null> {
+		const job = await this.#job(id);
+		if (job.state !== 'queued' && job.state !== 'downloading') return null;
+		job.state = 'background';
+		await this.#stopShards(job);
+		await this.#save(job);
+		return structuredClone(job);
+	}
+
+	/** Records the Background Fetch now carrying a handed-off job. */
+	async backgroundStarted(
+		id: string,
+		transfer: NonNullable<DownloadJobRecord['background']>
+	): Promise<void> {
+		const job = await this.#job(id);
+		if (job.state !== 'background') return;
+		job.background = transfer;
+		this.#backgroundBytes.set(id, 0);
+		await this.#save(job);
+		this.#emitState(job);
+	}
+
+	/** Background Fetch progress (bytes carried so far, all files together). */
+	backgroundProgress(id: string, downloaded: number): void {
+		const job = this.#jobs.get(id);
+		if (job?.state !== 'background') return;
+		this.#backgroundBytes.set(id, downloaded);
+		this.#progressEvent(job);
+	}
+
+	/**
+	 * Background Fetch brought the rest of the files: each response continues its file from the
+	 * committed byte (same checks, same saved hash state), then the job verifies and registers
+	 * as usual. Resolves when the job is done or failed.
+	 */
+	async adopt(id: string, responses: ReadonlyMap<string, Response>): Promise<DownloadJobSnapshot> {
+		const job = await this.#job(id);
+		if (job.state !== 'background') {
+			for (const response of responses.values()) await response.body?.cancel().catch(() => {});
+			return this.#snapshot(job);
+		}
+		for (const shard of job.shards) {
+			const response = responses.get(shard.path);
+			if (response && shard.state !== 'done') this.#adopted.set(this.#key(job, shard), response);
+		}
+		this.#toEngine(job);
+		await this.#save(job);
+		this.#emitState(job);
+		this.#schedule();
+		await new Promise<void>((resolve) => {
+			const check = () => (isActive(job) ? setTimeout(check, 100) : resolve());
+			check();
+		});
+		return this.#snapshot(job);
+	}
+
+	/**
+	 * The Background Fetch of a job failed or was aborted: the job goes back to the engine from
+	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown.
+	 */
+	async backgroundEnded(
+		id: string,
+		reason: AppError,
+		state: 'queued' | 'paused' = 'queued'
+	): Promise<void> {
+		await this.init();
+		const job = this.#jobs.get(id);
+		if (!job || job.state !== 'background') return;
+		this.#toEngine(job);
+		job.state = state;
+		this.#notices.set(job.id, reason.toJSON());
+		await this.#save(job);
+		this.#emitState(job);
+		this.#schedule();
+	}
+
+	/** Jobs Background Fetch carries now. */
+	async backgroundJobs(): Promise<DownloadJobRecord[]> {
+		await this.init();
+		return [...this.#jobs.values()].filter((job) => job.state === 'background');
+	}
+
+	#toEngine(job: DownloadJobRecord): void {
+		job.state = 'queued';
+		job.background = null;
+		this.#backgroundBytes.delete(job.id);
+		for (const shard of job.shards)
+			if (shard.state !== 'done' && shard.state !== 'failed') shard.state = 'pending';
 	}
 
 	/** Deletes a downloaded model (or whatever a job left) and its record. */
@@ -231,7 +335,16 @@ export class DownloadEngine {
 	#snapshot(job: DownloadJobRecord): DownloadJobSnapshot {
 		const waits = [...(this.#waits.get(job.id)?.values() ?? [])];
 		const soonest = waits.sort((a, b) => a.retryAt - b.retryAt)[0] ?? null;
-		return snapshotOf(job, this.#received.get(job.id), this.#notices.get(job.id) ?? null, soonest);
+		const snapshot = snapshotOf(
+			job,
+			this.#received.get(job.id),
+			this.#notices.get(job.id) ?? null,
+			soonest
+		);
+		const carried = this.#backgroundBytes.get(job.id);
+		if (job.state === 'background' && carried)
+			snapshot.receivedBytes = Math.min(job.totalBytes, snapshot.receivedBytes + carried);
+		return snapshot;
 	}
 
 	#emitState(job: DownloadJobRecord): void {
@@ -244,6 +357,10 @@ export class DownloadEngine {
 		if (!received) this.#received.set(job.id, (received = new Map()));
 		received.set(shard.path, position);
 		if (this.#setWait(job, shard, null)) return this.#emitState(job);
+		this.#progressEvent(job);
+	}
+
+	#progressEvent(job: DownloadJobRecord): void {
 		const now = this.#now();
 		if (now - (this.#lastProgress.get(job.id) ?? 0) < this.#settings.progressIntervalMs) return;
 		this.#lastProgress.set(job.id, now);
@@ -423,6 +540,12 @@ export class DownloadEngine {
 				}
 			},
 			changed: () => this.#emitState(job),
+			takeResponse: () => {
+				const key = this.#key(job, shard);
+				const response = this.#adopted.get(key) ?? null;
+				this.#adopted.delete(key);
+				return response;
+			},
 			waiting: (wait) => {
 				if (this.#setWait(job, shard, wait)) this.#emitState(job);
 			}

@@ -5,6 +5,7 @@
  */
 export {
 	ServiceWorkerDownloadClient,
+	hasBackgroundFetch,
 	type DownloadBackend,
 	type ServiceWorkerClientOptions
 } from './client';

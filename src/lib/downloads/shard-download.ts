@@ -148,13 +148,15 @@ async function fetchBody(
 	headers: Record<string, string>
 ): Promise<void> {
 	const { job, shard, signal } = task;
-	const response = await task.fetch(url, {
-		headers,
-		signal,
-		cache: 'no-store',
-		credentials: 'omit',
-		redirect: 'follow'
-	});
+	const response =
+		task.takeResponse() ??
+		(await task.fetch(url, {
+			headers,
+			signal,
+			cache: 'no-store',
+			credentials: 'omit',
+			redirect: 'follow'
+		}));
 	if (!response.ok) {
 		await response.body?.cancel().catch(() => {});
 		if (response.status === 416) throw new RestartFile('Range not satisfiable');

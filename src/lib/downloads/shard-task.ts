@@ -30,6 +30,8 @@ export interface ShardTask {
 	verifying(): void;
 	/** The job's or the file's state changed: tell the pages. */
 	changed(): void;
+	/** A response that already carries the rest of this file (Background Fetch's), once. */
+	takeResponse(): Response | null;
 	/** This file waits before its next try (null: it is trying again / bytes arrive). */
 	waiting(wait: DownloadWait | null): void;
 }

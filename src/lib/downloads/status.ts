@@ -27,6 +27,7 @@ export interface StatusInputs {
 const STATE_TEXT: Record<DownloadJobSnapshot['state'], string> = {
 	queued: 'Queued',
 	downloading: 'Downloading',
+	background: 'Downloading in the background',
 	paused: 'Paused',
 	verifying: 'Verifying',
 	done: 'Done',

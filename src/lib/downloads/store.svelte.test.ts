@@ -37,6 +37,7 @@ function fakeBackend(start: () => Promise<DownloadJobSnapshot[]> = async () => [
 		deleteModel: (id) => (calls.push(`delete ${id}`), ok()),
 		setConcurrency: (n) => (calls.push(`concurrency ${n}`), ok()),
 		list: ok,
+		toBackground: (id) => (calls.push(`background ${id}`), ok()),
 		subscribe(listener) {
 			listeners.add(listener);
 			return () => listeners.delete(listener);

@@ -104,7 +104,21 @@ export type DownloadCommand =
 	| { op: 'deleteModel'; id: string }
 	| { op: 'setConcurrency'; value: number }
 	| { op: 'list' }
-	| { op: 'ping' };
+	| { op: 'ping' }
+	/** Hands a job to Background Fetch: the reply's `plan` is what the page asks the browser for. */
+	| { op: 'toBackground'; id: string }
+	/** The page started the background fetch of the plan. */
+	| { op: 'backgroundStarted'; id: string }
+	/** The page could not start the background fetch: the engine takes the job back. */
+	| { op: 'backgroundFailed'; id: string; message: string };
+
+/** What Background Fetch must fetch for a job: each file's resolved CDN URL from its first byte. */
+export interface BackgroundPlan {
+	fetchId: string;
+	title: string;
+	downloadTotal: number;
+	files: { path: string; url: string; start: number }[];
+}
 
 export const DOWNLOAD_MESSAGE_TAG = 'citrate.downloads';
 
@@ -114,7 +128,8 @@ export interface DownloadCommandMessage {
 }
 
 export type DownloadReply =
-	{ ok: true; jobs: DownloadJobSnapshot[] } | { ok: false; error: SerializedAppError };
+	| { ok: true; jobs: DownloadJobSnapshot[]; plan?: BackgroundPlan | null }
+	| { ok: false; error: SerializedAppError };
 
 /** Service worker → every page. */
 export type DownloadEvent =

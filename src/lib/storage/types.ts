@@ -28,8 +28,16 @@ export interface LocalModel {
 
 // ---- download jobs (IndexedDB `downloads`; the engine in `$lib/downloads` owns them) ----
 
+/** `background`: the browser's Background Fetch carries the rest (the engine does not run it). */
 export type JobState =
-	'queued' | 'downloading' | 'paused' | 'verifying' | 'done' | 'failed' | 'cancelled';
+	| 'queued'
+	| 'downloading'
+	| 'background'
+	| 'paused'
+	| 'verifying'
+	| 'done'
+	| 'failed'
+	| 'cancelled';
 
 export type ShardState = 'pending' | 'downloading' | 'verifying' | 'done' | 'failed';
 
@@ -64,6 +72,15 @@ export type DownloadJobRecord = {
 	shards: ShardRecord[];
 	totalBytes: number;
 	error: SerializedAppError | null;
+	/** Set while a Background Fetch carries the job: its id, and the request of each file. */
+	background?: BackgroundTransfer | null;
 	createdAt: number;
 	updatedAt: number;
 };
+
+/** What a job handed to Background Fetch asked for: per file, the CDN URL and first byte. */
+export interface BackgroundTransfer {
+	fetchId: string;
+	files: { path: string; url: string; start: number }[];
+	startedAt: number;
+}

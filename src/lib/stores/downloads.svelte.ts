@@ -3,6 +3,7 @@ import {
 	DEFAULT_DOWNLOAD_SETTINGS,
 	ServiceWorkerDownloadClient,
 	listLocalModels,
+	hasBackgroundFetch,
 	loadConcurrency,
 	saveConcurrency,
 	requestPersistentStorage,
@@ -27,6 +28,8 @@ export interface DownloadsDeps {
 	requestPersistence: () => Promise<boolean>;
 	loadConcurrency: () => Promise<number>;
 	saveConcurrency: (value: number) => Promise<void>;
+	/** Whether the browser has Background Fetch (downloads that go on with Citrate closed). */
+	hasBackgroundFetch?: () => boolean;
 	/** IPFS: pins verified models that have no CID yet (true when one got it); unpins on delete. */
 	pinModels?: (models: readonly LocalModel[]) => Promise<boolean>;
 	unpinModel?: (model: LocalModel) => Promise<void>;
@@ -45,6 +48,7 @@ const browserDeps: DownloadsDeps = {
 	requestPersistence: requestPersistentStorage,
 	loadConcurrency,
 	saveConcurrency,
+	hasBackgroundFetch,
 	pinModels: pinMissing,
 	unpinModel: unpinLocalModel
 };
@@ -216,6 +220,14 @@ export class DownloadsStore {
 		// Ask for persistent storage from the page (service workers cannot); it is only a request.
 		void this.requestPersistence().catch(() => {});
 		await this.#act(id, () => this.#client().start(request));
+	}
+	/** Hands a running download to the browser (Background Fetch), which goes on with Citrate closed. */
+	toBackground(id: string) {
+		return this.#act(id, () => this.#client().toBackground(id));
+	}
+	/** Whether the browser can carry downloads with every tab closed (Background Fetch). */
+	get backgroundSupported(): boolean {
+		return this.#deps.hasBackgroundFetch?.() ?? false;
 	}
 	pause(id: string) {
 		return this.#act(id, () => this.#client().pause(id));
