@@ -15,6 +15,7 @@ import { toAppError } from '$lib/errors';
 import { loadConcurrency } from '$lib/downloads/settings';
 import { deleteLocalModel, registerLocalModel } from '$lib/storage/models';
 import { opfsRoot } from '$lib/storage/opfs';
+import { installBackgroundFetch } from './background';
 
 /**
  * The download engine's home: one engine per origin, so one download per file whatever the
@@ -43,9 +44,11 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 		const clients = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
 		for (const client of clients) client.postMessage(message);
 	};
+	const authHeaders = async (url: string) =>
+		hubAuthHeaders(url, config.hubUrl, await readAccessToken());
 	const engine = new DownloadEngine({
 		hubUrl: config.hubUrl,
-		authHeaders: async (url) => hubAuthHeaders(url, config.hubUrl, await readAccessToken()),
+		authHeaders,
 		root: opfsRoot,
 		jobs: idbJobStore(),
 		models: { register: registerLocalModel, remove: deleteLocalModel },
@@ -63,6 +66,13 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 		await engine.init();
 	})();
 
+	const background = installBackgroundFetch(sw, engine, {
+		hubUrl: config.hubUrl,
+		authHeaders,
+		estimate: () => navigator.storage.estimate(),
+		ready: starting
+	});
+
 	const handle = async (command: DownloadCommand): Promise<DownloadReply> => {
 		await starting;
 		switch (command.op) {
@@ -70,7 +80,9 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 				await engine.start(command.request);
 				break;
 			case 'pause':
+				// The engine first (the job leaves Background Fetch), then the browser's transfer.
 				await engine.pause(command.id);
+				await background.abort(command.id);
 				break;
 			case 'resume':
 			case 'retry':
@@ -79,12 +91,23 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 			case 'cancel':
 			case 'remove':
 				await engine.cancel(command.id);
+				await background.abort(command.id);
 				break;
 			case 'deleteModel':
 				await engine.deleteModel(command.id);
 				break;
 			case 'setConcurrency':
 				engine.setConcurrency(command.value);
+				break;
+			case 'toBackground': {
+				const plan = await background.prepare(command.id);
+				return { ok: true, jobs: await engine.list(), plan };
+			}
+			case 'backgroundStarted':
+				await background.started(command.id);
+				break;
+			case 'backgroundFailed':
+				await background.failed(command.id, command.message);
 				break;
 			case 'list':
 			case 'ping':

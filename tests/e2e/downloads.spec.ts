@@ -286,13 +286,20 @@ test('a flipped byte fails with DOWNLOAD_HASH_MISMATCH and the model is not usab
 	await fault({ path: files[1]!.path, origin: 'cdn', flipByteAt: 4096 });
 	await openModel(page, SHARDED);
 	await downloadButton(page).click();
-	const alert = page.getByRole('alert').filter({ hasText: 'DOWNLOAD_HASH_MISMATCH' });
+	const alert = page.getByRole('alert').filter({ hasText: 'did not match the SHA-256' });
 	await expect(alert).toBeVisible({ timeout: 60_000 });
-	await expect(alert).toContainText('did not match the SHA-256');
+	// The code is not user text: it is only behind the "Details" disclosure.
+	expect(await alert.evaluate((el) => (el as HTMLElement).innerText)).not.toContain(
+		'DOWNLOAD_HASH_MISMATCH'
+	);
+	await alert.getByText('Details').click();
+	await expect(alert.getByText('DOWNLOAD_HASH_MISMATCH')).toBeVisible();
 	await expect(page.getByRole('button', { name: /^Retry download/ })).toBeVisible();
 	await page.goto('/library');
 	await expect(page.getByRole('heading', { name: 'No models yet' })).toBeVisible();
-	await expect(page.getByRole('alert').filter({ hasText: 'DOWNLOAD_HASH_MISMATCH' })).toBeVisible();
+	await expect(
+		page.getByRole('alert').filter({ hasText: 'did not match the SHA-256' })
+	).toBeVisible();
 });
 
 test('a download that does not fit the quota is refused up front with a clear message', async ({
@@ -426,4 +433,105 @@ test('gated repo: no download without access, the download with a granted token'
 	const resolve = log.filter((r) => r.url.includes('/resolve/') && r.method === 'GET');
 	expect(resolve.some((r) => r.origin === 'hub' && r.headers['authorization'])).toBe(true);
 	expect(log.filter((r) => r.origin === 'cdn' && r.headers['authorization'])).toEqual([]);
+});
+
+// ---- downloads in trouble say so ------------------------------------------------------------
+
+test('a network gone silent says "Waiting for the network", drops the stale speed, then resumes', async ({
+	page
+}) => {
+	const files = await ggufFiles(SHARDED);
+	const smallest = Math.min(...files.map((f) => f.size));
+	const stallAt = Math.floor(smallest * 0.3);
+	// Each shard's response trickles (about 2 s to the stall), then sends nothing more while
+	// keeping the connection open: what a dropped Wi-Fi looks like to a running fetch.
+	await openModel(page, SHARDED);
+	await fault({
+		origin: 'cdn',
+		stallAfterBytes: stallAt,
+		throttleBytesPerSec: Math.ceil(stallAt / 2),
+		times: files.length
+	});
+	await downloadButton(page).click();
+	const state = page.getByTestId('download-state').first();
+	const summary = page.getByTestId('download-summary').first();
+	// Bytes arrive first: a speed is shown.
+	await expect(summary).toContainText('/s', { timeout: 30_000 });
+	await expect(state).toHaveText(/^Waiting for the network/, { timeout: 30_000 });
+	// No speed or time left made up from old bytes.
+	await expect(summary).not.toContainText('/s');
+	await expect(summary).not.toContainText('left');
+	// The engine gives up on the silent requests and resumes each from what it kept.
+	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 80_000 });
+	const resumed = (await engineGets()).filter((r) => rangeStart(r) > 0);
+	expect(resumed.length).toBeGreaterThanOrEqual(files.length);
+});
+
+test('a busy Hub (503) says so, and the retries back off further each time', async ({ page }) => {
+	const files = await ggufFiles(SHARDED);
+	const file = files[1]!;
+	await openModel(page, SHARDED);
+	await fault({ path: file.path, origin: 'hub', status: 503, times: 3 });
+	await downloadButton(page).click();
+	await expect(page.getByTestId('download-state').first()).toHaveText(
+		/^The Hub is busy: retrying in \d+ s$/,
+		{ timeout: 30_000 }
+	);
+	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+	const log = (await control('requests', 'GET')) as LoggedRequest[];
+	const times = log
+		.filter(
+			(r) =>
+				r.origin === 'hub' &&
+				r.method === 'GET' &&
+				r.url.includes('/resolve/') &&
+				decodeURIComponent(r.url).includes(file.path)
+		)
+		.map((r) => Date.parse(r.time));
+	// Three 503s, then the file.
+	expect(times).toHaveLength(4);
+	const gaps = times.slice(1).map((t, i) => t - times[i]!);
+	// No readable Retry-After (CORS hides it): about 1 s, 2 s, 4 s (+ up to half as jitter).
+	expect(gaps[0]).toBeGreaterThanOrEqual(950);
+	expect(gaps[1]).toBeGreaterThanOrEqual(1950);
+	expect(gaps[2]).toBeGreaterThanOrEqual(3950);
+});
+
+test('no flash of the Download button between "Verifying" and "Downloaded", nor after a reload', async ({
+	page
+}) => {
+	// Records every Download button that appears in the watched row, however briefly.
+	await page.addInitScript(() => {
+		const w = window as unknown as { flashes: string[] };
+		w.flashes = [];
+		new MutationObserver((records) => {
+			const id = sessionStorage.getItem('watch-download');
+			if (!id) return;
+			for (const record of records)
+				for (const node of record.addedNodes) {
+					if (!(node instanceof Element)) continue;
+					if (!node.closest(`[data-download-id="${CSS.escape(id)}"]`)) continue;
+					const buttons = [node, ...node.querySelectorAll('button')].filter(
+						(el) => el.tagName === 'BUTTON' && el.textContent?.trim() === 'Download'
+					);
+					if (buttons.length) w.flashes.push(`${performance.now().toFixed(0)} ms`);
+				}
+		}).observe(document, { childList: true, subtree: true });
+	});
+	await openModel(page, SHARDED);
+	const button = downloadButton(page);
+	const id = await button.evaluate((el) =>
+		el.closest('[data-download-id]')!.getAttribute('data-download-id')!
+	);
+	await page.evaluate((id) => sessionStorage.setItem('watch-download', id), id);
+	await button.click();
+	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+	expect(await page.evaluate(() => (window as unknown as { flashes: string[] }).flashes)).toEqual(
+		[]
+	);
+	await page.reload();
+	await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 30_000 });
+	expect(await page.evaluate(() => (window as unknown as { flashes: string[] }).flashes)).toEqual(
+		[]
+	);
 });

@@ -57,6 +57,31 @@ describe('faults', () => {
 		expect(again.bytes.length).toBe(original.length);
 	});
 
+	test('stallAfterBytes sends nothing more and keeps the connection open', async () => {
+		await controlPost(hub.hubUrl, 'faults', { path: FILE, stallAfterBytes: 50_000, times: 1 });
+		const controller = new AbortController();
+		const res = await fetch(url, { signal: controller.signal });
+		const reader = res.body!.getReader();
+		let received = 0;
+		const silence = async () => {
+			for (;;) {
+				const next = await Promise.race([
+					reader.read(),
+					new Promise<'silent'>((r) => setTimeout(() => r('silent'), 1000))
+				]);
+				if (next === 'silent') return 'silent';
+				if (next.done) return 'ended';
+				received += next.value.length;
+			}
+		};
+		expect(await silence()).toBe('silent');
+		expect(received).toBe(50_000);
+		controller.abort();
+		await reader.cancel().catch(() => {});
+		const again = await drain(await fetch(url));
+		expect(again.bytes.length).toBe(original.length);
+	});
+
 	test('flipByteAt corrupts exactly one byte at an absolute offset, also inside a Range', async () => {
 		const at = 200_000;
 		await controlPost(hub.hubUrl, 'faults', { path: FILE, flipByteAt: at, times: 1 });

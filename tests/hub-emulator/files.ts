@@ -94,6 +94,7 @@ export async function streamFile(
 			f.throttleBytesPerSec !== undefined ||
 			(!!f.ignoreRange && !!requested) ||
 			(f.cutAfterBytes !== undefined && r.end - r.start + 1 > f.cutAfterBytes) ||
+			(f.stallAfterBytes !== undefined && r.end - r.start + 1 > f.stallAfterBytes) ||
 			(f.flipByteAt !== undefined && f.flipByteAt >= r.start && f.flipByteAt <= r.end)
 		);
 	};
@@ -119,6 +120,7 @@ export async function streamFile(
 
 	const cut = Math.min(...faults.map((f) => f.cutAfterBytes ?? Infinity));
 	const rate = Math.min(...faults.map((f) => f.throttleBytesPerSec ?? Infinity));
+	const stall = Math.min(...faults.map((f) => f.stallAfterBytes ?? Infinity));
 	const flips = faults.flatMap((f) => (f.flipByteAt === undefined ? [] : [f.flipByteAt]));
 	const chunkSize = Number.isFinite(rate)
 		? Math.max(1, Math.min(THROTTLED_CHUNK, Math.floor(rate / 20)))
@@ -143,6 +145,14 @@ export async function streamFile(
 			if (hits.length) {
 				chunk = Buffer.from(chunk); // readers may hand out views of shared memory
 				for (const at of hits) chunk[at - pos] ^= 0xff;
+			}
+			if (sent + chunk.length > stall) {
+				chunk = chunk.subarray(0, stall - sent);
+				if (chunk.length) await new Promise<void>((r) => res.write(chunk, () => r()));
+				// Silence: nothing more is sent until the client gives up.
+				if (!closed) await new Promise<void>((r) => res.once('close', () => r()));
+				closed = true;
+				return;
 			}
 			if (sent + chunk.length > cut) {
 				chunk = chunk.subarray(0, cut - sent);

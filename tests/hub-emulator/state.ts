@@ -11,6 +11,8 @@ export interface FaultSpec {
 	cutAfterBytes?: number;
 	flipByteAt?: number;
 	throttleBytesPerSec?: number;
+	/** After this many body bytes, send nothing more and keep the connection open (a silent network). */
+	stallAfterBytes?: number;
 	status?: 429 | 503;
 	retryAfterSeconds?: number;
 	ignoreRange?: boolean;
@@ -43,7 +45,13 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
 	revocation: true
 };
 
-const BODY_KEYS = ['cutAfterBytes', 'flipByteAt', 'throttleBytesPerSec', 'ignoreRange'] as const;
+const BODY_KEYS = [
+	'cutAfterBytes',
+	'flipByteAt',
+	'throttleBytesPerSec',
+	'stallAfterBytes',
+	'ignoreRange'
+] as const;
 
 export function isBodyFault(f: FaultSpec): boolean {
 	return BODY_KEYS.some((k) => f[k] !== undefined && f[k] !== false);
@@ -70,6 +78,7 @@ export function validateFault(input: unknown): FaultSpec {
 	num('cutAfterBytes');
 	num('flipByteAt');
 	num('throttleBytesPerSec');
+	num('stallAfterBytes');
 	num('retryAfterSeconds');
 	num('times');
 	if (f.status !== undefined) {

@@ -20,6 +20,8 @@ export interface DownloadBackend {
 	deleteModel(id: string): Promise<DownloadJobSnapshot[]>;
 	setConcurrency(value: number): Promise<DownloadJobSnapshot[]>;
 	list(): Promise<DownloadJobSnapshot[]>;
+	/** Hands a running job to the browser's Background Fetch. */
+	toBackground(id: string): Promise<DownloadJobSnapshot[]>;
 	subscribe(listener: (event: DownloadEvent) => void): () => void;
 }
 
@@ -31,7 +33,12 @@ export interface ServiceWorkerClientOptions {
 	container?: ServiceWorkerContainer;
 }
 
-const ACTIVE = new Set(['queued', 'downloading', 'verifying']);
+const ACTIVE = new Set(['queued', 'downloading', 'background', 'verifying']);
+
+/** True where the browser can carry downloads with every tab closed (Chromium). */
+export function hasBackgroundFetch(): boolean {
+	return typeof globalThis !== 'undefined' && 'BackgroundFetchManager' in globalThis;
+}
 
 /** Talks to the download engine in the service worker. */
 export class ServiceWorkerDownloadClient implements DownloadBackend {
@@ -79,6 +86,42 @@ export class ServiceWorkerDownloadClient implements DownloadBackend {
 	}
 	list() {
 		return this.#send({ op: 'list' });
+	}
+
+	/**
+	 * The worker stops the engine on the job and returns a plan (Chromium lets only pages start a
+	 * background fetch); the page asks the browser for it. A refusal gives the job back.
+	 */
+	async toBackground(id: string): Promise<DownloadJobSnapshot[]> {
+		const { jobs, plan } = await this.#request({ op: 'toBackground', id });
+		if (!plan) return jobs;
+		try {
+			const registration = (await this.#container.ready) as ServiceWorkerRegistration & {
+				backgroundFetch: {
+					fetch(
+						id: string,
+						requests: Request[],
+						options: { title: string; downloadTotal: number }
+					): Promise<unknown>;
+				};
+			};
+			await registration.backgroundFetch.fetch(
+				plan.fetchId,
+				plan.files.map(
+					(file) =>
+						new Request(file.url, {
+							mode: 'cors',
+							credentials: 'omit',
+							headers: file.start > 0 ? { Range: `bytes=${file.start}-` } : {}
+						})
+				),
+				{ title: plan.title, downloadTotal: plan.downloadTotal }
+			);
+			return await this.#send({ op: 'backgroundStarted', id });
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			return this.#send({ op: 'backgroundFailed', id, message });
+		}
 	}
 
 	subscribe(listener: (event: DownloadEvent) => void): () => void {
@@ -142,6 +185,10 @@ export class ServiceWorkerDownloadClient implements DownloadBackend {
 	}
 
 	async #send(command: DownloadCommand): Promise<DownloadJobSnapshot[]> {
+		return (await this.#request(command)).jobs;
+	}
+
+	async #request(command: DownloadCommand): Promise<Extract<DownloadReply, { ok: true }>> {
 		this.#listen();
 		const worker = await this.#worker();
 		const channel = new MessageChannel();
@@ -163,6 +210,6 @@ export class ServiceWorkerDownloadClient implements DownloadBackend {
 		const answer = await reply;
 		if (!answer.ok) throw AppError.fromJSON(answer.error);
 		this.#track(answer.jobs, undefined, true);
-		return answer.jobs;
+		return answer;
 	}
 }

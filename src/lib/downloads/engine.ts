@@ -1,18 +1,13 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
 import { AppError, toAppError, type SerializedAppError } from '../errors';
-import { SegmentStore, type SegmentWriter } from '../storage/opfs';
-import { formatBytes } from '../units';
+import { SegmentStore } from '../storage/opfs';
 import type { LocalModel } from '../storage/types';
-import {
-	RetryableError,
-	errorForResponse,
-	parseContentRange,
-	resolveUrl,
-	strongEtag
-} from './http';
-import { createJob, isActive, localModelOf, remainingBytes, resetShard, snapshotOf } from './jobs';
+import { abortError } from './abort';
+import { createJob, isActive, localModelOf, resetShard, snapshotOf } from './jobs';
 import type { JobStore } from './job-store';
-import { backoffDelay } from './retry';
+import { checkQuota, quotaError } from './quota';
+import { downloadShard } from './shard-download';
+import type { ShardTask } from './shard-task';
 import {
 	DEFAULT_DOWNLOAD_SETTINGS,
 	type DownloadEvent,
@@ -20,16 +15,19 @@ import {
 	type DownloadJobSnapshot,
 	type DownloadRequest,
 	type DownloadSettings,
+	type DownloadWait,
 	type ShardRecord
 } from './types';
+
+export { SEGMENTS_BEHIND } from './body-to-segments';
 
 /**
  * The download engine. It runs in the service worker (one per origin, so one download per file
  * whatever the number of tabs); it has no tie to the service worker itself, so tests run it in a
- * page. For each file: `Range` GET of `resolve/{commit}/{path}` (the redirect to the CDN is
- * followed by fetch; auth headers go to the Hub origin only), bytes hashed (incremental SHA-256)
- * and written to OPFS segment files; at each committed segment the hash state and the byte count
- * are saved in IndexedDB, so a resume starts at the next byte with nothing re-read or copied.
+ * page. It keeps the jobs, schedules their files (`concurrency` at a time), and owns what the
+ * pages see; each file is downloaded by `downloadShard` (resumable Range requests, hashed and
+ * written to OPFS segments: `body-to-segments.ts`), whose progress is saved in IndexedDB at each
+ * committed segment, so a resume starts at the next byte with nothing re-read or copied.
  */
 
 export interface EngineDeps {
@@ -56,48 +54,6 @@ interface Running {
 	done: Promise<void>;
 }
 
-/** A file must start over (changed upstream, or the server lost our place). */
-class RestartFile extends Error {
-	override readonly name = 'RestartFile';
-	readonly notice: AppError | null;
-	constructor(message: string, notice: AppError | null = null) {
-		super(message);
-		this.notice = notice;
-	}
-}
-
-const MAX_RESTARTS = 2;
-/**
- * Full segments that may still be closing while the next is written. OPFS writes to one file are
- * sequential (about 230 MiB/s here) but different files are written in parallel (2 files: ~330,
- * 4 files: ~370 MiB/s), so a few segments in flight keep the disk from bounding the download.
- */
-export const SEGMENTS_BEHIND = 3;
-
-function abortError(): DOMException {
-	return new DOMException('The download was paused or cancelled.', 'AbortError');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal.aborted) return reject(abortError());
-		const timer = setTimeout(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(abortError());
-		};
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-}
-
-/** Network failures (a cut connection, DNS, CORS) surface as TypeError from fetch/read. */
-function isRetryable(error: unknown): boolean {
-	return error instanceof RetryableError || error instanceof TypeError;
-}
-
 export class DownloadEngine {
 	readonly #deps: EngineDeps;
 	readonly #settings: DownloadSettings;
@@ -108,6 +64,12 @@ export class DownloadEngine {
 	readonly #running = new Map<string, Running>();
 	readonly #received = new Map<string, Map<string, number>>();
 	readonly #notices = new Map<string, SerializedAppError>();
+	/** Responses Background Fetch brought, per file key, for the next request of that file. */
+	readonly #adopted = new Map<string, Response>();
+	/** Bytes Background Fetch has carried so far, per job. */
+	readonly #backgroundBytes = new Map<string, number>();
+	/** Files waiting to retry, per job. */
+	readonly #waits = new Map<string, Map<string, DownloadWait>>();
 	readonly #lastProgress = new Map<string, number>();
 	readonly #saving = new Map<string, Promise<void>>();
 	readonly #idleWaiters: (() => void)[] = [];
@@ -181,13 +143,13 @@ export class DownloadEngine {
 				return this.resume(existing.id);
 			return this.#snapshot(existing);
 		}
-		await this.#checkQuota(fresh);
+		await checkQuota(fresh, this.#deps.estimate);
 		this.#jobs.set(fresh.id, fresh);
 		try {
 			await this.#save(fresh);
 		} catch (error) {
 			this.#jobs.delete(fresh.id);
-			throw this.#quotaError(fresh, toAppError(error, 'STORAGE_UNAVAILABLE'));
+			throw quotaError(fresh, toAppError(error, 'STORAGE_UNAVAILABLE'));
 		}
 		this.#emitState(fresh);
 		this.#schedule();
@@ -196,7 +158,9 @@ export class DownloadEngine {
 
 	async pause(id: string): Promise<DownloadJobSnapshot> {
 		const job = await this.#job(id);
-		if (!isActive(job)) return this.#snapshot(job);
+		if (!isActive(job) && job.state !== 'background') return this.#snapshot(job);
+		job.background = null;
+		this.#backgroundBytes.delete(job.id);
 		job.state = 'paused';
 		await this.#stopShards(job);
 		await this.#save(job);
@@ -207,7 +171,7 @@ export class DownloadEngine {
 	async resume(id: string): Promise<DownloadJobSnapshot> {
 		const job = await this.#job(id);
 		if (job.state !== 'paused' && job.state !== 'failed') return this.#snapshot(job);
-		await this.#checkQuota(job);
+		await checkQuota(job, this.#deps.estimate);
 		job.state = 'queued';
 		job.error = null;
 		for (const shard of job.shards) if (shard.state === 'failed') shard.state = 'pending';
@@ -223,9 +187,107 @@ export class DownloadEngine {
 		const job = await this.#job(id);
 		if (job.state === 'done') return;
 		job.state = 'cancelled';
+		job.background = null;
 		await this.#stopShards(job);
 		await this.#deleteBytes(job);
 		await this.#forget(job);
+	}
+
+	// ---- Background Fetch ------------------------------------------------------------------
+
+	/**
+	 * Stops the engine's own transfer of a job so that Background Fetch carries the rest: what
+	 * arrived is committed first, so the returned record says exactly where each file resumes.
+	 * Null when the job is not downloading (nothing to hand over).
+	 */
+	async handOff(id: string): Promise<DownloadJobRecord | null> {
+		const job = await this.#job(id);
+		if (job.state !== 'queued' && job.state !== 'downloading') return null;
+		job.state = 'background';
+		await this.#stopShards(job);
+		await this.#save(job);
+		return structuredClone(job);
+	}
+
+	/** Records the Background Fetch now carrying a handed-off job. */
+	async backgroundStarted(
+		id: string,
+		transfer: NonNullable<DownloadJobRecord['background']>
+	): Promise<void> {
+		const job = await this.#job(id);
+		if (job.state !== 'background') return;
+		job.background = transfer;
+		this.#backgroundBytes.set(id, 0);
+		await this.#save(job);
+		this.#emitState(job);
+	}
+
+	/** Background Fetch progress (bytes carried so far, all files together). */
+	backgroundProgress(id: string, downloaded: number): void {
+		const job = this.#jobs.get(id);
+		if (job?.state !== 'background') return;
+		this.#backgroundBytes.set(id, downloaded);
+		this.#progressEvent(job);
+	}
+
+	/**
+	 * Background Fetch brought the rest of the files: each response continues its file from the
+	 * committed byte (same checks, same saved hash state), then the job verifies and registers
+	 * as usual. Resolves when the job is done or failed.
+	 */
+	async adopt(id: string, responses: ReadonlyMap<string, Response>): Promise<DownloadJobSnapshot> {
+		const job = await this.#job(id);
+		if (job.state !== 'background') {
+			for (const response of responses.values()) await response.body?.cancel().catch(() => {});
+			return this.#snapshot(job);
+		}
+		for (const shard of job.shards) {
+			const response = responses.get(shard.path);
+			if (response && shard.state !== 'done') this.#adopted.set(this.#key(job, shard), response);
+		}
+		this.#toEngine(job);
+		await this.#save(job);
+		this.#emitState(job);
+		this.#schedule();
+		await new Promise<void>((resolve) => {
+			const check = () => (isActive(job) ? setTimeout(check, 100) : resolve());
+			check();
+		});
+		return this.#snapshot(job);
+	}
+
+	/**
+	 * The Background Fetch of a job failed or was aborted: the job goes back to the engine from
+	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown.
+	 */
+	async backgroundEnded(
+		id: string,
+		reason: AppError,
+		state: 'queued' | 'paused' = 'queued'
+	): Promise<void> {
+		await this.init();
+		const job = this.#jobs.get(id);
+		if (!job || job.state !== 'background') return;
+		this.#toEngine(job);
+		job.state = state;
+		this.#notices.set(job.id, reason.toJSON());
+		await this.#save(job);
+		this.#emitState(job);
+		this.#schedule();
+	}
+
+	/** Jobs Background Fetch carries now. */
+	async backgroundJobs(): Promise<DownloadJobRecord[]> {
+		await this.init();
+		return [...this.#jobs.values()].filter((job) => job.state === 'background');
+	}
+
+	#toEngine(job: DownloadJobRecord): void {
+		job.state = 'queued';
+		job.background = null;
+		this.#backgroundBytes.delete(job.id);
+		for (const shard of job.shards)
+			if (shard.state !== 'done' && shard.state !== 'failed') shard.state = 'pending';
 	}
 
 	/** Deletes a downloaded model (or whatever a job left) and its record. */
@@ -266,41 +328,23 @@ export class DownloadEngine {
 		return job;
 	}
 
-	async #checkQuota(job: DownloadJobRecord): Promise<void> {
-		const needed = remainingBytes(job);
-		let estimate: { usage?: number; quota?: number };
-		try {
-			estimate = await this.#deps.estimate();
-		} catch {
-			return; // No estimate: a mid-way QuotaExceededError still stops cleanly.
-		}
-		if (estimate.quota === undefined) return;
-		const available = Math.max(0, estimate.quota - (estimate.usage ?? 0));
-		if (needed > available)
-			throw new AppError(
-				'STORAGE_QUOTA',
-				`Not enough storage: this model needs ${formatBytes(needed)} but the browser allows this site only ${formatBytes(available)} more. Delete models in the Library or free disk space, then try again.`,
-				{ details: { needed, available, quota: estimate.quota, usage: estimate.usage ?? 0 } }
-			);
-	}
-
-	/** A storage quota error, told in terms of this download (other errors pass through). */
-	#quotaError(job: DownloadJobRecord, error: AppError): AppError {
-		if (error.code !== 'STORAGE_QUOTA') return error;
-		const left = remainingBytes(job);
-		return new AppError(
-			'STORAGE_QUOTA',
-			`Not enough storage: the browser refused to store more of this model (${formatBytes(left)} still to download). Files already verified were kept. Delete models in the Library or free disk space, then retry.`,
-			{ cause: error, details: { remaining: left } }
-		);
-	}
-
 	#key(job: DownloadJobRecord, shard: ShardRecord): string {
 		return `${job.id}\n${shard.path}`;
 	}
 
 	#snapshot(job: DownloadJobRecord): DownloadJobSnapshot {
-		return snapshotOf(job, this.#received.get(job.id), this.#notices.get(job.id) ?? null);
+		const waits = [...(this.#waits.get(job.id)?.values() ?? [])];
+		const soonest = waits.sort((a, b) => a.retryAt - b.retryAt)[0] ?? null;
+		const snapshot = snapshotOf(
+			job,
+			this.#received.get(job.id),
+			this.#notices.get(job.id) ?? null,
+			soonest
+		);
+		const carried = this.#backgroundBytes.get(job.id);
+		if (job.state === 'background' && carried)
+			snapshot.receivedBytes = Math.min(job.totalBytes, snapshot.receivedBytes + carried);
+		return snapshot;
 	}
 
 	#emitState(job: DownloadJobRecord): void {
@@ -312,6 +356,11 @@ export class DownloadEngine {
 		let received = this.#received.get(job.id);
 		if (!received) this.#received.set(job.id, (received = new Map()));
 		received.set(shard.path, position);
+		if (this.#setWait(job, shard, null)) return this.#emitState(job);
+		this.#progressEvent(job);
+	}
+
+	#progressEvent(job: DownloadJobRecord): void {
 		const now = this.#now();
 		if (now - (this.#lastProgress.get(job.id) ?? 0) < this.#settings.progressIntervalMs) return;
 		this.#lastProgress.set(job.id, now);
@@ -337,6 +386,7 @@ export class DownloadEngine {
 		this.#jobs.delete(job.id);
 		this.#received.delete(job.id);
 		this.#notices.delete(job.id);
+		this.#waits.delete(job.id);
 		this.#lastProgress.delete(job.id);
 		await this.#deps.jobs.delete(job.id);
 		this.#deps.emit({ type: 'removed', id: job.id });
@@ -392,16 +442,17 @@ export class DownloadEngine {
 		}
 		const done = (async () => {
 			try {
-				await this.#downloadShard(job, shard, controller.signal);
+				await downloadShard(this.#task(job, shard, controller.signal));
 				await this.#afterShard(job);
 			} catch (error) {
 				if (controller.signal.aborted) {
 					if (shard.state === 'downloading') shard.state = 'pending';
 					return;
 				}
-				await this.#fail(job, shard, this.#quotaError(job, toAppError(error, 'DOWNLOAD_NETWORK')));
+				await this.#fail(job, shard, quotaError(job, toAppError(error, 'DOWNLOAD_NETWORK')));
 			}
 		})().finally(() => {
+			this.#setWait(job, shard, null);
 			this.#running.delete(key);
 			this.#schedule();
 		});
@@ -444,300 +495,60 @@ export class DownloadEngine {
 		this.#deps.emit({ type: 'modelsChanged' });
 	}
 
-	#reset(job: DownloadJobRecord, shard: ShardRecord): void {
-		resetShard(shard);
-		this.#received.get(job.id)?.delete(shard.path);
+	/** Records (or clears) a file's wait; true when that changed anything. */
+	#setWait(job: DownloadJobRecord, shard: ShardRecord, wait: DownloadWait | null): boolean {
+		let waits = this.#waits.get(job.id);
+		if (!wait) {
+			if (!waits?.delete(shard.path)) return false;
+			if (waits.size === 0) this.#waits.delete(job.id);
+			return true;
+		}
+		if (!waits) this.#waits.set(job.id, (waits = new Map()));
+		waits.set(shard.path, wait);
+		return true;
 	}
 
-	async #hasher(shard: ShardRecord): Promise<IHasher> {
-		const hasher = await (this.#deps.createHasher ?? createSHA256)();
-		if (shard.hashState) hasher.load(shard.hashState);
-		else hasher.init();
-		return hasher;
-	}
-
-	async #downloadShard(
-		job: DownloadJobRecord,
-		shard: ShardRecord,
-		signal: AbortSignal
-	): Promise<void> {
-		const store = new SegmentStore(await this.#deps.root(), job.repoId, job.revision, shard.path);
-		// Segments beyond the saved progress were written but never recorded: drop them. Missing
-		// bytes (storage cleared under us) mean starting the file over.
-		await store.truncate(shard.segments);
-		const sizes = await store.segmentSizes();
-		const onDisk = sizes.reduce((sum, size) => sum + size, 0);
-		if (sizes.length !== shard.segments || onDisk !== shard.committed) {
-			await store.truncate(0);
-			this.#reset(job, shard);
-			shard.state = 'downloading';
-		}
-		let attempt = 0;
-		let restarts = 0;
-		while (shard.committed < shard.size || shard.hashState === null) {
-			const before = shard.committed;
-			try {
-				await this.#fetchOnce(job, shard, store, signal);
-			} catch (error) {
-				if (signal.aborted) throw error;
-				if (error instanceof RestartFile) {
-					if (++restarts > MAX_RESTARTS)
-						throw (
-							error.notice ??
-							new AppError('DOWNLOAD_CHANGED_UPSTREAM', `${shard.path} keeps changing upstream.`)
-						);
-					if (error.notice) {
-						this.#notices.set(job.id, error.notice.toJSON());
-						this.#emitState(job);
-					}
-					await store.truncate(0);
-					this.#reset(job, shard);
-					shard.state = 'downloading';
-					await this.#save(job);
-					continue;
-				}
-				if (!isRetryable(error)) throw error;
-				if (shard.committed > before) attempt = 0;
-				if (++attempt > this.#settings.maxAttempts)
-					throw new AppError(
-						'DOWNLOAD_NETWORK',
-						`The download of ${shard.path} keeps failing (${error instanceof Error ? error.message : String(error)}). Check the connection and retry.`,
-						{ cause: error }
-					);
-				const backoff = backoffDelay(
-					attempt,
-					this.#settings.retryBaseMs,
-					this.#settings.retryMaxMs,
-					this.#random
-				);
-				const delay =
-					error instanceof RetryableError
-						? (error.retryAfterMs ?? Math.max(backoff, error.minDelayMs))
-						: backoff;
-				await sleep(delay, signal);
-			}
-		}
-		await this.#verify(job, shard, store);
-	}
-
-	async #verify(job: DownloadJobRecord, shard: ShardRecord, store: SegmentStore): Promise<void> {
-		shard.state = 'verifying';
-		if (job.shards.every((other) => other === shard || other.state === 'done')) {
-			job.state = 'verifying';
-			this.#emitState(job);
-		}
-		const actual = (await this.#hasher(shard)).digest('hex');
-		if (shard.sha256 !== null && actual !== shard.sha256.toLowerCase()) {
-			await store.remove();
-			this.#reset(job, shard);
-			shard.state = 'failed';
-			throw new AppError(
-				'DOWNLOAD_HASH_MISMATCH',
-				`${shard.path} did not match the SHA-256 published on the Hub, so it was deleted. Retry the download; if it fails again, the file on the server may be corrupt.`,
-				{ details: { path: shard.path, expected: shard.sha256, actual } }
-			);
-		}
-		shard.actualSha256 = actual;
-		shard.state = 'done';
-		await this.#save(job);
-		this.#emitState(job);
-	}
-
-	/** One request for the rest of a file. Throws on anything short of the whole file. */
-	async #fetchOnce(
-		job: DownloadJobRecord,
-		shard: ShardRecord,
-		store: SegmentStore,
-		signal: AbortSignal
-	): Promise<void> {
-		if (shard.committed === shard.size && shard.hashState === null && shard.size > 0)
-			throw new RestartFile('Progress without hash state');
-		if (shard.committed === shard.size && shard.size === 0) {
-			// Nothing to fetch: an empty file has the empty hash state.
-			shard.hashState = (await this.#hasher(shard)).save();
-			await this.#save(job);
-			return;
-		}
-		const url = resolveUrl(this.#deps.hubUrl, job.repoId, job.revision, shard.path);
-		const headers: Record<string, string> = { ...(await this.#deps.authHeaders(url)) };
-		if (shard.committed > 0) {
-			headers['Range'] = `bytes=${shard.committed}-`;
-			if (shard.etag) headers['If-Range'] = shard.etag;
-		}
-		const response = await this.#fetch(url, {
-			headers,
+	/** The engine's side of downloading one file. */
+	#task(job: DownloadJobRecord, shard: ShardRecord, signal: AbortSignal): ShardTask {
+		const deps = this.#deps;
+		return {
+			job,
+			shard,
 			signal,
-			cache: 'no-store',
-			credentials: 'omit',
-			redirect: 'follow'
-		});
-		if (!response.ok) {
-			await response.body?.cancel().catch(() => {});
-			if (response.status === 416) throw new RestartFile('Range not satisfiable');
-			throw errorForResponse(response, job.repoId, this.#now());
-		}
-		const etag = strongEtag(response.headers.get('etag'));
-		const changed = (what: string) =>
-			new AppError(
-				'DOWNLOAD_CHANGED_UPSTREAM',
-				`${shard.path} changed on the server during the download (${what}); it was started over.`,
-				{ details: { path: shard.path } }
-			);
-		if (response.status === 206) {
-			const range = parseContentRange(response.headers.get('content-range'));
-			if (!range || range.start !== shard.committed) {
-				await response.body?.cancel().catch(() => {});
-				throw new RestartFile('Unexpected Content-Range');
-			}
-			if (range.total !== null && range.total !== shard.size) {
-				await response.body?.cancel().catch(() => {});
-				throw new RestartFile('Size changed', changed('new size'));
-			}
-			if (shard.etag && etag && etag !== shard.etag) {
-				await response.body?.cancel().catch(() => {});
-				throw new RestartFile('ETag changed', changed('new ETag'));
-			}
-		} else if (shard.committed > 0) {
-			// A 200 to a Range request: the whole file again. Start over with this very response.
-			const notice = shard.etag && etag && etag !== shard.etag ? changed('new ETag') : null;
-			if (notice) {
-				this.#notices.set(job.id, notice.toJSON());
+			hubUrl: deps.hubUrl,
+			settings: this.#settings,
+			fetch: this.#fetch,
+			now: this.#now,
+			random: this.#random,
+			authHeaders: deps.authHeaders,
+			root: deps.root,
+			createHasher: deps.createHasher ?? createSHA256,
+			save: () => this.#save(job),
+			progress: (position) => this.#progress(job, shard, position),
+			notice: (error) => {
+				this.#notices.set(job.id, error.toJSON());
 				this.#emitState(job);
-			}
-			await store.truncate(0);
-			this.#reset(job, shard);
-			shard.state = 'downloading';
-			await this.#save(job);
-		}
-		if (etag) shard.etag = etag;
-		if (!response.body) throw new RetryableError('Empty response body');
-		await this.#consume(job, shard, store, response.body, signal);
-	}
-
-	/**
-	 * Streams a body into segments; commits what was received even when the stream breaks.
-	 *
-	 * The stages overlap: bytes are hashed on this thread while earlier ones are written by the
-	 * browser (`SegmentWriter` keeps a few writes in flight), and a full segment is closed and its
-	 * progress saved in the background while the next ones are read, hashed and written (the
-	 * browser writes different files in parallel: one file's writes are sequential). Commits run
-	 * strictly in order and at most `SEGMENTS_BEHIND` run behind the reader, so `committed`,
-	 * `segments` and `hashState` always describe a prefix of closed segment files, and memory
-	 * stays bounded whatever the file size. A crash loses at most those uncommitted segments.
-	 */
-	async #consume(
-		job: DownloadJobRecord,
-		shard: ShardRecord,
-		store: SegmentStore,
-		body: ReadableStream<Uint8Array>,
-		signal: AbortSignal
-	): Promise<void> {
-		const hasher = await this.#hasher(shard);
-		const segmentBytes = shard.segmentBytes;
-		const reader = body.getReader();
-		let writer: SegmentWriter | null = null;
-		let position = shard.committed;
-		/** Commits still running, oldest first; each waits for the one before it. */
-		const behind: Promise<void>[] = [];
-		let behindFailed = false;
-		/** Index of the next segment file (ahead of `shard.segments` while a commit runs). */
-		let nextIndex = shard.segments;
-		/** Closes the current segment behind the reader (waits while too many are closing). */
-		const seal = async () => {
-			const current = writer;
-			writer = null;
-			if (!current) return;
-			if (current.bytes === 0) return current.abort();
-			const end = position;
-			const state = hasher.save();
-			nextIndex += 1;
-			const previous = behind[behind.length - 1];
-			const commit = (async () => {
-				if (previous) {
-					try {
-						await previous;
-					} catch (error) {
-						await current.abort();
-						throw error;
-					}
+			},
+			reset: () => {
+				resetShard(shard);
+				this.#received.get(job.id)?.delete(shard.path);
+			},
+			verifying: () => {
+				if (job.shards.every((other) => other === shard || other.state === 'done')) {
+					job.state = 'verifying';
+					this.#emitState(job);
 				}
-				await current.commit();
-				shard.committed = end;
-				shard.segments += 1;
-				shard.hashState = state;
-				await this.#save(job);
-			})();
-			commit.catch(() => {
-				behindFailed = true;
-			});
-			behind.push(commit);
-			while (behind.length > SEGMENTS_BEHIND) await behind.shift();
-		};
-		const settle = async () => {
-			const last = behind[behind.length - 1];
-			behind.length = 0;
-			try {
-				if (last) await last;
-			} catch (error) {
-				behindFailed = true;
-				throw error;
+			},
+			changed: () => this.#emitState(job),
+			takeResponse: () => {
+				const key = this.#key(job, shard);
+				const response = this.#adopted.get(key) ?? null;
+				this.#adopted.delete(key);
+				return response;
+			},
+			waiting: (wait) => {
+				if (this.#setWait(job, shard, wait)) this.#emitState(job);
 			}
 		};
-		try {
-			for (;;) {
-				const { done, value } = await reader.read();
-				if (done) break;
-				let chunk = value as Uint8Array<ArrayBuffer>;
-				while (chunk.byteLength > 0) {
-					if (behindFailed) await settle();
-					writer ??= await store.openSegment(nextIndex);
-					const part = chunk.subarray(0, segmentBytes - writer.bytes);
-					if (position + part.byteLength > shard.size)
-						throw new RestartFile(
-							'Too many bytes',
-							new AppError(
-								'DOWNLOAD_CHANGED_UPSTREAM',
-								`${shard.path} is larger on the server than the Hub says; it was started over.`
-							)
-						);
-					hasher.update(part);
-					await writer.write(part);
-					position += part.byteLength;
-					chunk = chunk.subarray(part.byteLength);
-					if (writer.bytes === segmentBytes) await seal();
-					this.#progress(job, shard, position);
-				}
-			}
-			if (position < shard.size) throw new RetryableError('The connection ended early');
-			await seal();
-			await settle();
-		} catch (error) {
-			// Keep what arrived intact (cut connection, pause): the hash covers exactly those bytes.
-			const keep = signal.aborted || isRetryable(error);
-			const current = writer as SegmentWriter | null;
-			writer = null;
-			let kept = false;
-			if (keep && !behindFailed) {
-				try {
-					await settle();
-					if (current && current.bytes > 0) {
-						writer = current;
-						await seal();
-						await settle();
-					}
-					kept = true;
-				} catch {
-					// The earlier segments could not be committed: drop the rest.
-				}
-			}
-			if (!kept) {
-				await current?.abort();
-				await Promise.allSettled(behind.splice(0));
-			}
-			reader.releaseLock();
-			await body.cancel().catch(() => {});
-			if (signal.aborted) throw abortError();
-			throw error;
-		}
 	}
 }

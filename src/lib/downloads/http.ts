@@ -29,9 +29,14 @@ export function strongEtag(value: string | null): string | null {
 	return trimmed.startsWith('W/') ? null : trimmed;
 }
 
+/** Why a download waits before its next try: shown to the user as such. */
+export type RetryKind = 'network' | 'busy' | 'server';
+
 /** Retryable failure: the engine waits (`retryAfterMs`, or backoff) and tries again. */
 export class RetryableError extends Error {
 	override readonly name = 'RetryableError';
+	/** A lost connection, a rate limit / overloaded Hub (429, 503), or another server error. */
+	readonly kind: RetryKind;
 	/** The server's `Retry-After`, when the browser lets us read it. */
 	readonly retryAfterMs: number | null;
 	/** The least wait before the retry (rate limits: at least a second). */
@@ -39,17 +44,18 @@ export class RetryableError extends Error {
 	constructor(
 		message: string,
 		retryAfterMs: number | null = null,
-		options?: { cause?: unknown; minDelayMs?: number }
+		options?: { cause?: unknown; minDelayMs?: number; kind?: RetryKind }
 	) {
 		super(message, options);
 		this.retryAfterMs = retryAfterMs;
 		this.minDelayMs = options?.minDelayMs ?? 0;
+		this.kind = options?.kind ?? 'network';
 	}
 }
 
 /**
- * Least wait after a 429/503 whose `Retry-After` is unreadable: the Hub does not list it in
- * `Access-Control-Expose-Headers`, so cross-origin scripts cannot see it.
+ * First wait after a 429/503 whose `Retry-After` is unreadable (the Hub does not list it in
+ * `Access-Control-Expose-Headers`, so cross-origin scripts cannot see it); later ones double.
  */
 export const RATE_LIMIT_MIN_DELAY_MS = 1000;
 
@@ -65,7 +71,9 @@ export function errorForResponse(response: Response, repoId: string, now = Date.
 		return new RetryableError(
 			`The server answered ${status}${hubMessage ? `: ${hubMessage}` : ''}`,
 			parseRetryAfter(response.headers.get('retry-after'), now),
-			{ minDelayMs: status === 429 || status === 503 ? RATE_LIMIT_MIN_DELAY_MS : 0 }
+			status === 429 || status === 503
+				? { minDelayMs: RATE_LIMIT_MIN_DELAY_MS, kind: 'busy' }
+				: { kind: 'server' }
 		);
 	const details = { status, hubCode: code, repoId };
 	if (code === 'GatedRepo')
@@ -92,7 +100,9 @@ export function errorForResponse(response: Response, repoId: string, now = Date.
 			{ details }
 		);
 	if (status >= 500)
-		return new RetryableError(`The server answered ${status}`, parseRetryAfter(null));
+		return new RetryableError(`The server answered ${status}`, parseRetryAfter(null), {
+			kind: 'server'
+		});
 	return new AppError('HUB_BAD_RESPONSE', `Unexpected answer from the Hub (${status}).`, {
 		details
 	});

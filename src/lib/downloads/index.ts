@@ -5,6 +5,7 @@
  */
 export {
 	ServiceWorkerDownloadClient,
+	hasBackgroundFetch,
 	type DownloadBackend,
 	type ServiceWorkerClientOptions
 } from './client';
@@ -18,6 +19,7 @@ export {
 	type DownloadRequest,
 	type DownloadSettings,
 	type DownloadVariantSpec,
+	type DownloadWait,
 	type JobState,
 	type ShardSnapshot,
 	type ShardState

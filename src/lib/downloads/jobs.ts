@@ -111,7 +111,8 @@ export function remainingBytes(job: DownloadJobRecord): number {
 export function snapshotOf(
 	job: DownloadJobRecord,
 	received: ReadonlyMap<string, number> = new Map(),
-	notice: DownloadJobSnapshot['notice'] = null
+	notice: DownloadJobSnapshot['notice'] = null,
+	waiting: DownloadJobSnapshot['waiting'] = null
 ): DownloadJobSnapshot {
 	const shards = job.shards.map((shard) => ({
 		path: shard.path,
@@ -131,6 +132,7 @@ export function snapshotOf(
 		shards,
 		error: job.error,
 		notice,
+		waiting,
 		updatedAt: job.updatedAt
 	};
 }

@@ -12,6 +12,23 @@ export function backoffDelay(
 }
 
 /**
+ * Delay before retry `attempt` after a rate limit (429/503) with no readable `Retry-After`:
+ * `floorMs·2^(n-1)` plus up to half of it again at random (1–1.5 s, 2–3 s, 4–6 s, …), capped.
+ * Never under the floor (even when `maxMs` is lower), so a busy Hub is not hammered, and spread so that many files (or many
+ * clients) do not come back at the same instant.
+ */
+export function rateLimitDelay(
+	attempt: number,
+	floorMs: number,
+	maxMs: number,
+	random: () => number = Math.random
+): number {
+	const cap = Math.max(maxMs, floorMs);
+	const base = Math.min(cap, floorMs * 2 ** Math.max(0, attempt - 1));
+	return Math.min(cap, Math.round(base + (random() * base) / 2));
+}
+
+/**
  * `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date. Null when absent or
  * unreadable. Never negative; capped at `maxMs`.
  */
@@ -30,4 +47,26 @@ export function parseRetryAfter(
 		ms = date - now;
 	}
 	return Math.min(maxMs, Math.max(0, ms));
+}
+
+/** What a retryable failure says about its own wait (a `RetryableError` fits). */
+export interface RetryHint {
+	retryAfterMs: number | null;
+	minDelayMs: number;
+}
+
+/**
+ * The wait before retry `attempt`: the server's `Retry-After` when readable; after a rate limit
+ * without one, `rateLimitDelay` from its floor; otherwise (a lost connection) `backoffDelay`.
+ */
+export function retryDelay(
+	hint: RetryHint | null,
+	attempt: number,
+	settings: { retryBaseMs: number; retryMaxMs: number },
+	random: () => number = Math.random
+): number {
+	if (hint?.retryAfterMs != null) return hint.retryAfterMs;
+	if (hint && hint.minDelayMs > 0)
+		return rateLimitDelay(attempt, hint.minDelayMs, settings.retryMaxMs, random);
+	return backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs, random);
 }

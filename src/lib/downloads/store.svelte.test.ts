@@ -17,6 +17,7 @@ function job(overrides: Partial<DownloadJobSnapshot> = {}): DownloadJobSnapshot 
 		shards: [],
 		error: null,
 		notice: null,
+		waiting: null,
 		updatedAt: 1,
 		...overrides
 	};
@@ -36,6 +37,7 @@ function fakeBackend(start: () => Promise<DownloadJobSnapshot[]> = async () => [
 		deleteModel: (id) => (calls.push(`delete ${id}`), ok()),
 		setConcurrency: (n) => (calls.push(`concurrency ${n}`), ok()),
 		list: ok,
+		toBackground: (id) => (calls.push(`background ${id}`), ok()),
 		subscribe(listener) {
 			listeners.add(listener);
 			return () => listeners.delete(listener);
@@ -44,7 +46,7 @@ function fakeBackend(start: () => Promise<DownloadJobSnapshot[]> = async () => [
 	return { backend, calls, emit: (event: DownloadEvent) => listeners.forEach((l) => l(event)) };
 }
 
-function store(backend: DownloadBackend, clock: { now: number }) {
+function store(backend: DownloadBackend, clock: { now: number; wall?: number }) {
 	return new DownloadsStore({
 		backend: () => backend,
 		listModels: async () => [],
@@ -52,7 +54,8 @@ function store(backend: DownloadBackend, clock: { now: number }) {
 		requestPersistence: async () => true,
 		loadConcurrency: async () => 2,
 		saveConcurrency: async () => {},
-		now: () => clock.now
+		now: () => clock.now,
+		wallNow: () => clock.wall ?? clock.now
 	});
 }
 
@@ -96,5 +99,48 @@ describe('DownloadsStore', () => {
 		await downloads.retry('o/r@c:q');
 		expect(downloads.error('o/r@c:q')).toBeNull();
 		expect(fake.calls).toEqual(['start', 'retry o/r@c:q']);
+	});
+
+	it('tells the truth when nothing arrives: speed and ETA from recent bytes only, then waiting', async () => {
+		const fake = fakeBackend();
+		const clock = { now: 0 };
+		const downloads = store(fake.backend, clock);
+		const stop = downloads.start();
+		await downloads.refresh();
+		const id = 'o/r@c:q';
+		fake.emit({ type: 'state', job: job({ receivedBytes: 0 }) });
+		clock.now = 2000;
+		fake.emit({ type: 'progress', job: job({ receivedBytes: 400, updatedAt: 2 }) });
+		expect(downloads.status(id)?.headline).toBe('Downloading');
+		expect(downloads.status(id)?.summary).toContain('/s');
+		// The network goes silent: no event comes, only the clock moves.
+		clock.now = 8000;
+		downloads.tick();
+		expect(downloads.speed(id)).toBeLessThan(100);
+		clock.now = 12_000;
+		downloads.tick();
+		expect(downloads.speed(id)).toBe(0);
+		expect(downloads.eta(id)).toBeNull();
+		expect(downloads.status(id)).toMatchObject({
+			headline: 'Waiting for the network',
+			troubled: true
+		});
+		expect(downloads.status(id)?.summary).not.toMatch(/\/s|left/);
+		stop();
+	});
+
+	it('says when the Hub is busy and counts down to the retry', async () => {
+		const fake = fakeBackend();
+		const clock = { now: 0, wall: 1_000_000 };
+		const downloads = store(fake.backend, clock);
+		const stop = downloads.start();
+		await downloads.refresh();
+		const waiting = { reason: 'busy' as const, retryAt: 1_004_000 };
+		fake.emit({ type: 'state', job: job({ waiting, updatedAt: 2 }) });
+		expect(downloads.status('o/r@c:q')?.headline).toBe('The Hub is busy: retrying in 4 s');
+		clock.wall = 1_002_500;
+		downloads.tick();
+		expect(downloads.status('o/r@c:q')?.headline).toBe('The Hub is busy: retrying in 2 s');
+		stop();
 	});
 });

@@ -23,45 +23,8 @@ export interface DownloadRequest {
 	variant: DownloadVariantSpec;
 }
 
-export type JobState =
-	'queued' | 'downloading' | 'paused' | 'verifying' | 'done' | 'failed' | 'cancelled';
-
-export type ShardState = 'pending' | 'downloading' | 'verifying' | 'done' | 'failed';
-
-/** Resumable progress of one file, saved in IndexedDB at every committed segment. */
-export interface ShardRecord {
-	path: string;
-	size: number;
-	sha256: string | null;
-	state: ShardState;
-	/** Bytes written to committed segments (and hashed into `hashState`). */
-	committed: number;
-	/** Committed segment files (`committed / segmentBytes`, rounded up at the end). */
-	segments: number;
-	segmentBytes: number;
-	/** hash-wasm SHA-256 state after `committed` bytes. */
-	hashState: Uint8Array | null;
-	/** Strong validator of the bytes being fetched, once seen. */
-	etag: string | null;
-	/** SHA-256 of the bytes received, once complete. */
-	actualSha256: string | null;
-}
-
-/** A download job, stored in the IndexedDB `downloads` store. */
-export type DownloadJobRecord = {
-	/** Same as the id of the local model it produces. */
-	id: string;
-	repoId: string;
-	revision: string;
-	variantKey: string;
-	variantLabel: string;
-	state: JobState;
-	shards: ShardRecord[];
-	totalBytes: number;
-	error: SerializedAppError | null;
-	createdAt: number;
-	updatedAt: number;
-};
+export type { DownloadJobRecord, JobState, ShardRecord, ShardState } from '../storage/types';
+import type { JobState, ShardState } from '../storage/types';
 
 /** Progress of one shard as shown to pages. */
 export interface ShardSnapshot {
@@ -69,6 +32,15 @@ export interface ShardSnapshot {
 	size: number;
 	received: number;
 	state: ShardState;
+}
+
+/**
+ * A download waiting before its next try: a lost connection (`network`), a Hub that answered
+ * 429/503 (`busy`) or another server error (`server`); `retryAt` is a `Date.now()` time.
+ */
+export interface DownloadWait {
+	reason: 'network' | 'busy' | 'server';
+	retryAt: number;
 }
 
 /** A job as shown to pages (no hash state). */
@@ -85,6 +57,8 @@ export interface DownloadJobSnapshot {
 	error: SerializedAppError | null;
 	/** Non-fatal notice, e.g. a file changed upstream and was started over. */
 	notice: SerializedAppError | null;
+	/** Set while a file of the job waits to retry (the soonest one); null otherwise. */
+	waiting: DownloadWait | null;
 	updatedAt: number;
 }
 
@@ -100,6 +74,8 @@ export interface DownloadSettings {
 	retryMaxMs: number;
 	/** Minimum interval between progress broadcasts per job. */
 	progressIntervalMs: number;
+	/** A request that brings no byte for this long is dropped and retried (a silent network). */
+	stallTimeoutMs: number;
 }
 
 export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
@@ -108,7 +84,8 @@ export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
 	maxAttempts: 8,
 	retryBaseMs: 500,
 	retryMaxMs: 30_000,
-	progressIntervalMs: 250
+	progressIntervalMs: 250,
+	stallTimeoutMs: 15_000
 };
 
 /** Settings key (IndexedDB `settings` store) of the user's download concurrency. */
@@ -127,7 +104,21 @@ export type DownloadCommand =
 	| { op: 'deleteModel'; id: string }
 	| { op: 'setConcurrency'; value: number }
 	| { op: 'list' }
-	| { op: 'ping' };
+	| { op: 'ping' }
+	/** Hands a job to Background Fetch: the reply's `plan` is what the page asks the browser for. */
+	| { op: 'toBackground'; id: string }
+	/** The page started the background fetch of the plan. */
+	| { op: 'backgroundStarted'; id: string }
+	/** The page could not start the background fetch: the engine takes the job back. */
+	| { op: 'backgroundFailed'; id: string; message: string };
+
+/** What Background Fetch must fetch for a job: each file's resolved CDN URL from its first byte. */
+export interface BackgroundPlan {
+	fetchId: string;
+	title: string;
+	downloadTotal: number;
+	files: { path: string; url: string; start: number }[];
+}
 
 export const DOWNLOAD_MESSAGE_TAG = 'citrate.downloads';
 
@@ -137,7 +128,8 @@ export interface DownloadCommandMessage {
 }
 
 export type DownloadReply =
-	{ ok: true; jobs: DownloadJobSnapshot[] } | { ok: false; error: SerializedAppError };
+	| { ok: true; jobs: DownloadJobSnapshot[]; plan?: BackgroundPlan | null }
+	| { ok: false; error: SerializedAppError };
 
 /** Service worker → every page. */
 export type DownloadEvent =

@@ -1,6 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { DownloadJobRecord } from '../downloads/types';
-import type { LocalModel } from './types';
+import type { DownloadJobRecord, LocalModel } from './types';
 
 /**
  * The one IndexedDB database, "citrate". Each feature owns its stores; a schema change bumps

@@ -3,6 +3,7 @@ import {
 	DEFAULT_DOWNLOAD_SETTINGS,
 	ServiceWorkerDownloadClient,
 	listLocalModels,
+	hasBackgroundFetch,
 	loadConcurrency,
 	saveConcurrency,
 	requestPersistentStorage,
@@ -14,6 +15,8 @@ import {
 	type LocalModel,
 	type StorageStatus
 } from '$lib/downloads';
+import { ByteRate } from '$lib/downloads/rate';
+import { describeDownload, type DownloadStatus } from '$lib/downloads/status';
 import { toAppError, type SerializedAppError } from '$lib/errors';
 import { pinMissing, unpinLocalModel } from '$lib/ipfs';
 
@@ -25,10 +28,17 @@ export interface DownloadsDeps {
 	requestPersistence: () => Promise<boolean>;
 	loadConcurrency: () => Promise<number>;
 	saveConcurrency: (value: number) => Promise<void>;
+	/** Whether the browser has Background Fetch (downloads that go on with Citrate closed). */
+	hasBackgroundFetch?: () => boolean;
 	/** IPFS: pins verified models that have no CID yet (true when one got it); unpins on delete. */
 	pinModels?: (models: readonly LocalModel[]) => Promise<boolean>;
 	unpinModel?: (model: LocalModel) => Promise<void>;
+	/** Monotonic clock for speeds (ms). */
 	now?: () => number;
+	/** Wall clock (`Date.now`), the engine's clock for retry times. */
+	wallNow?: () => number;
+	/** How often speeds and countdowns are recomputed while something downloads. */
+	tickMs?: number;
 }
 
 const browserDeps: DownloadsDeps = {
@@ -38,17 +48,13 @@ const browserDeps: DownloadsDeps = {
 	requestPersistence: requestPersistentStorage,
 	loadConcurrency,
 	saveConcurrency,
+	hasBackgroundFetch,
 	pinModels: pinMissing,
 	unpinModel: unpinLocalModel
 };
 
 /** Speed is measured over this window. */
 const SPEED_WINDOW_MS = 5000;
-
-interface Sample {
-	time: number;
-	bytes: number;
-}
 
 /**
  * Downloads and local models, for the UI: jobs as the service worker reports them (every tab gets
@@ -57,17 +63,21 @@ interface Sample {
 export class DownloadsStore {
 	readonly #deps: DownloadsDeps;
 	readonly #now: () => number;
+	readonly #wallNow: () => number;
 	#backend: DownloadBackend | null = null;
 	#jobs = $state<DownloadJobSnapshot[]>([]);
 	#models = $state<LocalModel[]>([]);
 	#storage = $state<StorageStatus | null>(null);
 	#requestErrors = $state<Record<string, SerializedAppError>>({});
-	#speeds = $state<Record<string, number>>({});
+	/** Clock readings taken at each tick, so speeds and countdowns follow the time. */
+	#clock = $state(0);
+	#wallClock = $state(0);
 	#loaded = $state(false);
 	#concurrency = $state(DEFAULT_DOWNLOAD_SETTINGS.concurrency);
-	// Plain bookkeeping, not state.
+	// Plain bookkeeping, not state (read through the clock).
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
-	#samples = new Map<string, Sample[]>();
+	#rates = new Map<string, ByteRate>();
+	#ticker: ReturnType<typeof setInterval> | null = null;
 	#users = 0;
 	#modelsTicket = 0;
 	#unsubscribe: () => void = () => {};
@@ -75,6 +85,9 @@ export class DownloadsStore {
 	constructor(deps: Partial<DownloadsDeps> = {}) {
 		this.#deps = { ...browserDeps, ...deps };
 		this.#now = this.#deps.now ?? (() => performance.now());
+		this.#wallNow = this.#deps.wallNow ?? Date.now;
+		this.#clock = this.#now();
+		this.#wallClock = this.#wallNow();
 	}
 
 	get jobs(): readonly DownloadJobSnapshot[] {
@@ -104,9 +117,30 @@ export class DownloadsStore {
 	error(id: string): SerializedAppError | null {
 		return this.#requestErrors[id] ?? this.job(id)?.error ?? null;
 	}
-	/** Bytes per second over the last few seconds; 0 when unknown. */
+	/** Bytes per second over the last few seconds (0 when nothing arrived lately). */
 	speed(id: string): number {
-		return this.#speeds[id] ?? 0;
+		if (this.job(id)?.state !== 'downloading') return 0;
+		return this.#rates.get(id)?.speed(this.#clock) ?? 0;
+	}
+	/** Milliseconds since bytes of this download last arrived. */
+	idleFor(id: string): number {
+		if (this.job(id)?.state !== 'downloading') return 0;
+		return this.#rates.get(id)?.idleFor(this.#clock) ?? 0;
+	}
+	/** The row's words and figures: real state (waiting, retrying), recent speed, ETA. */
+	status(id: string): DownloadStatus | null {
+		const job = this.job(id);
+		if (!job) return null;
+		return describeDownload(job, {
+			speed: this.speed(id),
+			idleMs: this.idleFor(id),
+			now: this.#wallClock
+		});
+	}
+	/** Re-reads the clocks (the ticker does this every `tickMs` while something downloads). */
+	tick(): void {
+		this.#clock = this.#now();
+		this.#wallClock = this.#wallNow();
 	}
 	/** Seconds left at the current speed; null when unknown. */
 	eta(id: string): number | null {
@@ -140,6 +174,7 @@ export class DownloadsStore {
 			if (--this.#users === 0) {
 				this.#unsubscribe();
 				this.#unsubscribe = () => {};
+				this.#setTicker(false);
 			}
 		};
 	}
@@ -185,6 +220,14 @@ export class DownloadsStore {
 		// Ask for persistent storage from the page (service workers cannot); it is only a request.
 		void this.requestPersistence().catch(() => {});
 		await this.#act(id, () => this.#client().start(request));
+	}
+	/** Hands a running download to the browser (Background Fetch), which goes on with Citrate closed. */
+	toBackground(id: string) {
+		return this.#act(id, () => this.#client().toBackground(id));
+	}
+	/** Whether the browser can carry downloads with every tab closed (Background Fetch). */
+	get backgroundSupported(): boolean {
+		return this.#deps.hasBackgroundFetch?.() ?? false;
 	}
 	pause(id: string) {
 		return this.#act(id, () => this.#client().pause(id));
@@ -241,6 +284,20 @@ export class DownloadsStore {
 	#setJobs(jobs: DownloadJobSnapshot[]): void {
 		for (const job of jobs) this.#sample(job);
 		this.#jobs = jobs;
+		this.#updateTicker();
+	}
+
+	#updateTicker(): void {
+		this.#setTicker(this.#users > 0 && this.#jobs.some((job) => job.state === 'downloading'));
+	}
+
+	#setTicker(on: boolean): void {
+		if (on && this.#ticker === null)
+			this.#ticker = setInterval(() => this.tick(), this.#deps.tickMs ?? 1000);
+		else if (!on && this.#ticker !== null) {
+			clearInterval(this.#ticker);
+			this.#ticker = null;
+		}
 	}
 
 	#onEvent(event: DownloadEvent): void {
@@ -250,7 +307,8 @@ export class DownloadsStore {
 		}
 		if (event.type === 'removed') {
 			this.#jobs = this.#jobs.filter((job) => job.id !== event.id);
-			this.#samples.delete(event.id);
+			this.#rates.delete(event.id);
+			this.#updateTicker();
 			return;
 		}
 		const job = event.job;
@@ -260,26 +318,18 @@ export class DownloadsStore {
 		else if (this.#jobs[index]!.updatedAt <= job.updatedAt || event.type === 'progress')
 			this.#jobs[index] = job;
 		if (job.state === 'failed' || job.state === 'done') this.#clearError(job.id);
+		this.#updateTicker();
 	}
 
 	#sample(job: DownloadJobSnapshot): void {
 		if (job.state !== 'downloading') {
-			this.#samples.delete(job.id);
-			if (this.#speeds[job.id] !== undefined) this.#speeds = { ...this.#speeds, [job.id]: 0 };
+			this.#rates.delete(job.id);
 			return;
 		}
-		const time = this.#now();
-		const samples = this.#samples.get(job.id) ?? [];
-		samples.push({ time, bytes: job.receivedBytes });
-		while (samples.length > 2 && time - samples[0]!.time > SPEED_WINDOW_MS) samples.shift();
-		this.#samples.set(job.id, samples);
-		const first = samples[0]!;
-		const elapsed = (time - first.time) / 1000;
-		if (elapsed > 0.2)
-			this.#speeds = {
-				...this.#speeds,
-				[job.id]: Math.max(0, (job.receivedBytes - first.bytes) / elapsed)
-			};
+		let rate = this.#rates.get(job.id);
+		if (!rate) this.#rates.set(job.id, (rate = new ByteRate(SPEED_WINDOW_MS)));
+		rate.add(this.#now(), job.receivedBytes);
+		this.tick();
 	}
 }
 
