@@ -20,6 +20,8 @@ export interface ApprovedOriginsEnvironment {
 	/** The CSP the current page runs under. */
 	pagePolicy(): string;
 	serviceWorker(): ServiceWorkerState;
+	/** Calls `listener` when a service worker starts (or stops) controlling the page. */
+	onServiceWorkerChange(listener: () => void): void;
 	reload(): void;
 }
 
@@ -32,6 +34,10 @@ export const browserEnvironment = (): ApprovedOriginsEnvironment => ({
 			: navigator.serviceWorker.controller
 				? 'controlling'
 				: 'not-controlling',
+	onServiceWorkerChange: (listener) => {
+		if (typeof navigator !== 'undefined' && 'serviceWorker' in navigator)
+			navigator.serviceWorker.addEventListener('controllerchange', listener);
+	},
 	reload: () => location.reload()
 });
 
@@ -45,10 +51,13 @@ export class ApprovedOriginsStore {
 	#removed = $state<string[]>([]);
 	#loaded = $state(false);
 	#error = $state<AppError | null>(null);
+	#serviceWorker = $state<ServiceWorkerState>('unsupported');
 	#env: ApprovedOriginsEnvironment;
 
 	constructor(env: ApprovedOriginsEnvironment = browserEnvironment()) {
 		this.#env = env;
+		this.#serviceWorker = env.serviceWorker();
+		env.onServiceWorkerChange(() => (this.#serviceWorker = env.serviceWorker()));
 	}
 
 	get origins(): readonly string[] {
@@ -61,7 +70,7 @@ export class ApprovedOriginsStore {
 		return this.#error;
 	}
 	get serviceWorker(): ServiceWorkerState {
-		return this.#env.serviceWorker();
+		return this.#serviceWorker;
 	}
 
 	/** Whether the current page may already connect to `origin`. */
