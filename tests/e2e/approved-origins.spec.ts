@@ -122,11 +122,24 @@ test('an origin the user allows joins connect-src after a reload; removing it bl
 	const row = section(page).getByRole('listitem').filter({ hasText: origin });
 	await expect(row.getByText('In use')).toBeVisible();
 
-	for (const theme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme: theme });
-		const axe = await new AxeBuilder({ page }).include('#allowed-connections').analyze();
-		expect(axe.violations, `Connections you allowed (${theme})`).toEqual([]);
-	}
+	// axe and layout with the list and an open prompt, at 1280, 390 and 360 px, in both themes.
+	await input.fill('https://pins.example.org/api/v1');
+	await section(page).getByRole('button', { name: 'Continue' }).click();
+	await expect(
+		section(page).getByText('Allow Citrate to connect to https://pins.example.org?')
+	).toBeVisible();
+	for (const width of [1280, 390, 360])
+		for (const theme of ['light', 'dark'] as const) {
+			await page.setViewportSize({ width, height: 800 });
+			await page.emulateMedia({ colorScheme: theme });
+			const axe = await new AxeBuilder({ page }).include('#allowed-connections').analyze();
+			expect(axe.violations, `Connections you allowed (${width} px, ${theme})`).toEqual([]);
+			expect(
+				await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+				`no horizontal overflow at ${width} px`
+			).toBe(true);
+		}
+	await section(page).getByRole('button', { name: 'Cancel' }).click();
 
 	await row.getByRole('button', { name: `Remove ${origin}` }).click();
 	await expect(section(page).getByText('You have not allowed any other connection.')).toBeVisible();
