@@ -11,9 +11,11 @@
  *
  * An endpoint the user types in at run time cannot be added here, and a page cannot widen its own
  * policy (a second policy only narrows it). Such a feature offers the endpoints configured at build
- * time (PUBLIC_… variable → an entry here) and refuses any other before a request is made
- * (`isAllowedByCsp` in src/lib/security/csp.ts), saying that this copy of Citrate only connects to
- * the listed services. `connect-src https:` would let any injected script send the token anywhere.
+ * time (PUBLIC_… variable → an entry here), or asks the user to allow that one origin
+ * (`ApproveOriginPrompt`, src/lib/security/approved-origins.ts): the service worker then appends
+ * the allowed origins to `connect-src` of the page it serves (service-worker/approved-csp.ts), so
+ * it works after one reload. Until then `isAllowedByCsp` (src/lib/security/csp.ts) says the page
+ * may not connect yet. `connect-src https:` would let any injected script send the token anywhere.
  */
 
 /** The real Hub's file CDNs. The one host wildcard: Hugging Face's own CDN domain, https only. */

@@ -5,6 +5,8 @@
  *   wllama wasm included) with Workbox, so a reload with no network serves every route.
  * - Serves index.html for every navigation (SPA fallback) and adds COOP/COEP to what it serves,
  *   so the page is crossOriginIsolated (wllama threads) even on a static host without headers.
+ * - Adds the origins the user allowed in Settings to `connect-src` of the page's CSP <meta>
+ *   (approved-csp.ts): nothing else in the policy changes.
  * - Updates wait: no skipWaiting on install. The page shows "A new version … Reload" and sends
  *   SKIP_WAITING. An update only replaces Workbox's precache: OPFS and IndexedDB are never touched.
  */
@@ -19,6 +21,7 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { installDownloadEngine } from './downloads';
+import { withApprovedOrigins } from './approved-csp';
 import { withIsolationHeaders } from './isolation';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -41,8 +44,9 @@ cleanupOutdatedCaches();
 
 registerRoute(
 	new NavigationRoute(async ({ request }) => {
-		const shell = await matchPrecache(SHELL_URL);
-		return withIsolationHeaders(shell ?? (await fetch(request)));
+		const shell = (await matchPrecache(SHELL_URL)) ?? (await fetch(request));
+		// The origins the user allowed (Settings) join `connect-src` in the page's CSP <meta>.
+		return withIsolationHeaders(await withApprovedOrigins(shell));
 	})
 );
 

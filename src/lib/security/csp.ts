@@ -1,8 +1,9 @@
 /**
  * Reading the page's own CSP, for features whose endpoint the user chooses at run time (a pinning
  * service, a peer): the policy is fixed at build time (csp.config.js) and cannot be widened by the
- * page, so such a feature checks an endpoint here first and refuses one the policy would block,
- * with a message, instead of a request that fails with a console error.
+ * page, so such a feature checks an endpoint here first and, when the policy would block it, asks
+ * the user to allow it (approved-origins.ts; the service worker adds it after a reload) instead of
+ * a request that fails with a console error.
  */
 
 /** The sources of `directive` in a serialized policy (`default-src` when it is absent). */

@@ -1,1 +1,3 @@
 export { default as FramedNotice } from './FramedNotice.svelte';
+export { default as ApproveOriginPrompt } from './ApproveOriginPrompt.svelte';
+export { default as ApprovedOriginsSettings } from './ApprovedOriginsSettings.svelte';
