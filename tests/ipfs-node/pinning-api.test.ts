@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCitrateNode, type CitrateNode } from '../../scripts/ipfs-node/node';
-import type { PinResults, PinStatus } from '../../scripts/ipfs-node/pinning/types';
+import type { PinResults, PinStatus } from '../../src/lib/pinning/spec';
 import { addFile, bytes, collect, startTestPeer, type TestPeer } from './peers';
 
 const TOKEN = 'test-token-0123456789abcdef';

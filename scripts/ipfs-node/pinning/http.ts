@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Pinner } from './pinner';
 import { queryPins } from './query';
 import type { PinRequestStore } from './store';
-import type { Failure } from './types';
+import type { Failure } from '../../../src/lib/pinning/spec';
 import { BadRequest, parsePin, parseQuery } from './validate';
 
 const MAX_BODY = 64 * 1024;

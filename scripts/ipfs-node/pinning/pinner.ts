@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { multiaddr } from '@multiformats/multiaddr';
 import { CID } from 'multiformats/cid';
 import type { PinRequestStore } from './store';
-import type { Pin, PinStatus } from './types';
+import type { Pin, PinStatus } from '../../../src/lib/pinning/spec';
 import type { Helia } from '@helia/interface';
 import type { Libp2p } from '@libp2p/interface';
 

@@ -1,5 +1,5 @@
 /** The /pins list: the spec's filters, newest first, `count` before the limit. */
-import type { PinQuery, PinResults, PinStatus } from './types';
+import type { PinQuery, PinResults, PinStatus } from '../../../src/lib/pinning/spec';
 
 function nameMatches(name: string | undefined, q: PinQuery): boolean {
 	if (q.name === undefined) return true;

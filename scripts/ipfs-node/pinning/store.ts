@@ -3,7 +3,7 @@
  * survive a restart: unfinished ones are queued again).
  */
 import { Key, type Datastore } from 'interface-datastore';
-import type { PinStatus } from './types';
+import type { PinStatus } from '../../../src/lib/pinning/spec';
 
 const PREFIX = '/citrate/pin-requests';
 const encoder = new TextEncoder();

@@ -11,7 +11,7 @@ import {
 	type PinQuery,
 	type PinStatusValue,
 	type TextMatchingStrategy
-} from './types';
+} from '../../../src/lib/pinning/spec';
 
 export const LIMITS = {
 	nameLength: 255,
