@@ -62,6 +62,9 @@ const csp = /** @type {import('@sveltejs/kit').KitConfig['csp']} */ ({
 			...hubOrigins,
 			...cdnOrigins,
 			...originsOf(process.env.PUBLIC_IPFS_GATEWAYS),
+			// The user's own pinning service (Settings → Keep models on my IPFS node…) can be any
+			// https origin; it is chosen at run time, so no build-time list can name it.
+			'https:',
 			...loopback
 		]),
 		'img-src': unique([
