@@ -54,7 +54,7 @@ async function saveService(page: Page, token: string) {
 		name: 'Keep models on my IPFS node or pinning service'
 	});
 	await section.getByLabel('Service address').fill(node.pinningApiUrl!);
-	await section.getByLabel('Access token').fill(token);
+	await section.getByLabel('Service access token').fill(token);
 	await section.getByRole('button', { name: /^Check and (save|replace)$/ }).click();
 	return section;
 }
