@@ -113,7 +113,9 @@ test('Pin remotely: the node fetches the blocks over bitswap and the library sho
 	expect((await addFile(peer, bytes)).cid.toString()).toBe(cid);
 	await peer.helia.libp2p.dial(multiaddr(node.wsMultiaddrs[0]));
 
-	await saveService(page, TOKEN);
+	await expect(
+		(await saveService(page, TOKEN)).getByText('Service saved: the token was accepted.')
+	).toBeVisible();
 	await page.goto('/library');
 	await card.getByRole('button', { name: new RegExp(`^Pin remotely ${TINY}`) }).click();
 	await expect(card.getByTestId('remote-pin-status')).toHaveText('Pinned remotely', {
@@ -133,7 +135,9 @@ test('a pin the service reports failed shows Remote pin failed with its reason, 
 	test.setTimeout(240_000);
 	for (const p of peers.splice(0)) await p.stop(); // nobody has the blocks now
 	const card = await downloadTiny(page);
-	await saveService(page, TOKEN);
+	await expect(
+		(await saveService(page, TOKEN)).getByText('Service saved: the token was accepted.')
+	).toBeVisible();
 	await page.goto('/library');
 	// The node may still hold the blocks from the previous test: make it forget them.
 	for await (const pin of node.helia.pins.ls()) for await (const _ of node.helia.pins.rm(pin.cid));
