@@ -9,6 +9,7 @@
  * `withLibp2pLight` does: a persistent key from the datastore, `createLibp2p`,
  * the libp2p router, start and stop with Helia.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadOrCreateSelfKey } from '@libp2p/config';
@@ -19,9 +20,15 @@ import type { HeliaInit } from 'helia';
 
 export type HeliaNode = Helia & { libp2p: Libp2p };
 
+/** `node_modules/<pkg>/dist/src/<file>`, found the way Node looks up packages (not every runner has `import.meta.resolve`). */
 async function importFrom(pkg: string, file: string): Promise<Record<string, unknown>> {
-	const dir = dirname(fileURLToPath(import.meta.resolve(pkg)));
-	return (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
+	for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+		const path = join(dir, 'node_modules', pkg, 'dist', 'src', file);
+		if (existsSync(path))
+			return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+		if (dirname(dir) === dir)
+			throw new Error(`${pkg}/dist/src/${file} not found: update scripts/ipfs-node/helia-core.ts`);
+	}
 }
 
 export async function createHeliaNode(

@@ -26,6 +26,9 @@ import { MemoryBlockstore } from 'blockstore-core';
 import { MemoryDatastore } from 'datastore-core';
 import { FsDatastore } from 'datastore-fs';
 import { createHeliaNode, type HeliaNode } from './helia-core';
+import { startPinningApi } from './pinning/http';
+import { Pinner, type PinnerOptions } from './pinning/pinner';
+import { PinRequestStore } from './pinning/store';
 import type { Libp2p } from '@libp2p/interface';
 import type { Libp2pOptions } from 'libp2p';
 import type { Multiaddr } from '@multiformats/multiaddr';
@@ -57,6 +60,13 @@ export interface CitrateNodeOptions {
 	};
 	/** At most this many open connections. Default 128. */
 	maxConnections?: number;
+	/** Serve the IPFS Pinning Service API (HTTP, on `host`). Off when omitted. */
+	pinningApi?: {
+		/** 0 picks a free port. */
+		port: number;
+		/** The bearer token clients must send (at least 16 characters). */
+		token: string;
+	} & PinnerOptions;
 }
 
 export type CitrateHelia = HeliaNode;
@@ -69,6 +79,8 @@ export interface CitrateNode {
 	multiaddrs: string[];
 	/** The WebSockets ones only: what a browser dials. */
 	wsMultiaddrs: string[];
+	/** The Pinning Service API's base URL (`…/pins` is the endpoint), when it runs. */
+	pinningApiUrl?: string;
 	stop(): Promise<void>;
 }
 
@@ -119,14 +131,36 @@ export async function startCitrateNode(options: CitrateNodeOptions = {}): Promis
 	);
 	await helia.start();
 	const libp2p = helia.libp2p;
-	const multiaddrs = libp2p.getMultiaddrs().map((m: Multiaddr) => m.toString());
+	const addrs = () => libp2p.getMultiaddrs().map((m: Multiaddr) => m.toString());
+	const multiaddrs = addrs();
+	const wsMultiaddrs = multiaddrs.filter((a) => /\/wss?\//.test(a + '/'));
+	let api: { url: string; close(): Promise<void> } | undefined;
+	let pinner: Pinner | undefined;
+	if (options.pinningApi !== undefined) {
+		const { port, token, ...pinnerOptions } = options.pinningApi;
+		const store = new PinRequestStore(datastore);
+		// Delegates: the node's own addresses, WebSockets first (what a browser can dial).
+		const delegates = () => {
+			const all = addrs();
+			return [
+				...all.filter((a) => /\/wss?\//.test(a + '/')),
+				...all.filter((a) => !/\/wss?\//.test(a + '/'))
+			];
+		};
+		pinner = new Pinner(helia, store, delegates, pinnerOptions);
+		await pinner.resume();
+		api = await startPinningApi({ host: options.host ?? '127.0.0.1', port, token, pinner, store });
+	}
 	return {
 		helia,
 		libp2p,
 		peerId: libp2p.peerId.toString(),
 		multiaddrs,
-		wsMultiaddrs: multiaddrs.filter((a) => /\/wss?\//.test(a + '/')),
+		wsMultiaddrs,
+		pinningApiUrl: api?.url,
 		async stop() {
+			pinner?.stop();
+			await api?.close();
 			await helia.stop();
 			if (blockstore instanceof FsBlockstore) await blockstore.close();
 			if (datastore instanceof FsDatastore) await datastore.close();

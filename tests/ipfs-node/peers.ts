@@ -17,7 +17,9 @@ import { MemoryDatastore } from 'datastore-core';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { importer } from 'ipfs-unixfs-importer';
 import { createHeliaNode, type HeliaNode } from '../../scripts/ipfs-node/helia-core';
+import { kuboImporterOptions } from '../../src/lib/ipfs/importer';
 
 export interface TestPeer {
 	helia: HeliaNode;
@@ -79,4 +81,25 @@ export async function collect(
 	const chunks: Uint8Array[] = [];
 	for await (const p of parts) chunks.push(p);
 	return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** Imports `data` as a kubo-compatible UnixFS file (CIDv1, raw leaves, 256 KiB chunks) into a peer. */
+export async function addFile(
+	peer: TestPeer,
+	data: Uint8Array
+): Promise<{ cid: CID; blocks: CID[] }> {
+	const blocks: CID[] = [];
+	const sink = {
+		put: async (cid: CID, bytes: Uint8Array) => {
+			blocks.push(cid);
+			await peer.helia.blockstore.put(cid, bytes);
+			return cid;
+		}
+	};
+	let root: CID | undefined;
+	for await (const entry of importer([{ content: data }], sink, kuboImporterOptions())) {
+		root = entry.cid;
+	}
+	if (root === undefined) throw new Error('nothing imported');
+	return { cid: root, blocks };
 }

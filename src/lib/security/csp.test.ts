@@ -1,12 +1,21 @@
 import { describe, expect, test } from 'vitest';
-import { AVATAR_ORIGINS, REAL_HUB_CDN_ORIGINS, buildCsp, urlOrigins } from '../../../csp.config.js';
+import {
+	AVATAR_ORIGINS,
+	REAL_HUB_CDN_ORIGINS,
+	buildCsp,
+	peerOrigins,
+	urlOrigins
+} from '../../../csp.config.js';
 import { directiveSources, isAllowedByCsp } from './csp';
 
 const EMULATOR = {
 	PUBLIC_HF_HUB_URL: 'http://127.0.0.1:8787',
 	PUBLIC_HF_OAUTH_ISSUER: 'http://127.0.0.1:8787',
 	PUBLIC_HF_CDN_ORIGINS: 'http://127.0.0.1:8788',
-	PUBLIC_IPFS_GATEWAYS: 'http://127.0.0.1:8975/, http://127.0.0.1:8976'
+	PUBLIC_IPFS_GATEWAYS: 'http://127.0.0.1:8975/, http://127.0.0.1:8976',
+	PUBLIC_IPFS_RELAYS: '/ip4/192.0.2.10/tcp/4003/ws/p2p/12D3KooWExample',
+	PUBLIC_IPFS_BOOTSTRAP: 'none',
+	PUBLIC_IPFS_ROUTERS: 'none'
 };
 
 /** The policy as SvelteKit writes it into the page (quotes around keywords). */
@@ -29,7 +38,8 @@ describe('csp.config.js', () => {
 			'http://127.0.0.1:8787',
 			'http://127.0.0.1:8788',
 			'http://127.0.0.1:8975',
-			'http://127.0.0.1:8976'
+			'http://127.0.0.1:8976',
+			'ws://192.0.2.10:4003'
 		]);
 		expect(directives!['img-src']).toEqual([
 			'self',
@@ -53,12 +63,39 @@ describe('csp.config.js', () => {
 			'data:',
 			'blob:',
 			'https://huggingface.co',
-			...REAL_HUB_CDN_ORIGINS
+			...REAL_HUB_CDN_ORIGINS,
+			// The public IPFS network (the peer's default relays and bootstrap peers) can be anywhere.
+			'wss:',
+			'https://cloudflare-dns.com',
+			'https://dns.google',
+			'https://delegated-ipfs.dev'
 		]);
 		expect(() => urlOrigins('http://127.0.0.1:*')).toThrow(/wildcard/);
 		expect(() => urlOrigins('http://*:8080')).toThrow(/wildcard/);
 		expect(() => urlOrigins('not a url')).toThrow(/not a URL/);
 		expect(() => urlOrigins('ftp://x.example')).toThrow(/ws/);
+	});
+
+	test('the peer lists its configured relays and nodes exactly; `none` adds nothing', () => {
+		expect(
+			peerOrigins({
+				PUBLIC_IPFS_RELAYS: '/dns4/node.example.org/tcp/443/wss/p2p/x /ip4/10.0.0.2/tcp/4003/ws',
+				PUBLIC_IPFS_BOOTSTRAP: '/dns4/boot.example/tcp/4001/tls/ws',
+				PUBLIC_IPFS_ROUTERS: 'https://router.example/routing/v1'
+			})
+		).toEqual([
+			'wss://node.example.org:443',
+			'ws://10.0.0.2:4003',
+			'wss://boot.example:4001',
+			'https://router.example'
+		]);
+		expect(
+			peerOrigins({
+				PUBLIC_IPFS_RELAYS: 'none',
+				PUBLIC_IPFS_BOOTSTRAP: 'none',
+				PUBLIC_IPFS_ROUTERS: 'none'
+			})
+		).toEqual([]);
 	});
 
 	test('a feature adds its origins in one entry (WebSocket peers included)', () => {

@@ -1,0 +1,2 @@
+export { default as PinningServiceSettings } from './PinningServiceSettings.svelte';
+export { default as RemotePinControl } from './RemotePinControl.svelte';
