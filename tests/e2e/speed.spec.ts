@@ -64,6 +64,8 @@ test('each variant shows its predicted speed from the stored calibration', async
 	await page.goto(`/models/${MODEL}`);
 	const q4 = speedOf(page, 'Q4_K_M');
 	await expect(q4).toHaveText(/^≈ \d+(\.\d)? tok\/s here$/, { timeout: 30_000 });
+	// From the stored calibration (before it is read, the measured table is shown as it is).
+	await expect(q4).toHaveAttribute('data-calibrated', 'true');
 	const f16 = speedOf(page, 'F16');
 	await expect(f16).toHaveText(/^≈ \d+(\.\d)? tok\/s here$/);
 	// A tiny model: the fixed per-token cost dominates, so at the reference machine it is fast.

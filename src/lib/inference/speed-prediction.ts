@@ -39,7 +39,7 @@ export function threadSpeedup(threads: number): number {
  * ≈ 2 tok/s here"), F16/F32 variants get their warning, the recommendations say "too slow" and
  * Quick start looks for a faster model.
  */
-export const SLOW_TOKENS_PER_SECOND = 6;
+export const SLOW_TOKENS_PER_SECOND = 5;
 
 /**
  * Which measured family a quantization type runs like: the K-quants share wllama's SIMD kernels,
