@@ -1,6 +1,7 @@
 /** The search and model-page stores against the emulator: debounce, stale aborts, 429 retry, access. */
 import { describe, expect, inject, test } from 'vitest';
 import * as hub from '../../src/lib/hub';
+import { SPEED_TABLE } from '../../src/lib/inference/speed-prediction';
 import { ModelStore } from '../../src/lib/stores/model.svelte';
 import { SearchStore, type HubDeps } from '../../src/lib/stores/search.svelte';
 
@@ -133,6 +134,26 @@ describe('SearchStore', () => {
 		expect(qwen7?.variant?.label).toBe('Q4_K_M');
 		expect(qwen7?.fit?.kvExact).toBe(true);
 		expect(qwen7?.fit?.kvCacheBytes).toBe(224 * hub.MiB);
+	});
+
+	test('recommendations follow this device’s stored speed calibration', async () => {
+		// A device 100× slower than the reference machine: even a 1.7B model crawls here.
+		const slow = new SearchStore(deps(), {
+			device,
+			cores: () => 4,
+			calibration: async () => SPEED_TABLE.referenceScore / 100
+		});
+		await slow.loadRecommended();
+		const smol = slow.recommended.find((r) => r.id === 'HuggingFaceTB/SmolLM2-1.7B-Instruct-GGUF');
+		expect(smol?.whyNot).toMatch(/tok\/s on this device’s CPU: too slow/);
+		const fast = new SearchStore(deps(), {
+			device,
+			cores: () => 4,
+			calibration: async () => SPEED_TABLE.referenceScore
+		});
+		await fast.loadRecommended();
+		const same = fast.recommended.find((r) => r.id === smol?.id);
+		expect(same?.speed).toBeCloseTo((smol?.speed ?? 0) * 100, 6);
 	});
 });
 

@@ -4,28 +4,56 @@
  * so; and the stored calibration is reused, not measured again, while the browser and backend stay.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { CALIBRATION_STORAGE_KEY, SPEED_TABLE } from '../../src/lib/inference/speed-prediction';
+import { CALIBRATION_SETTING_KEY } from '../../src/lib/inference/speed-calibration-store';
+import { SPEED_TABLE } from '../../src/lib/inference/speed-prediction';
 
 const MODEL = 'citrate-test/tiny-llama-GGUF';
 
-/** Seeds the stored calibration for this browser and backend before the app starts. */
-async function stubCalibration(page: Page, score: number) {
-	await page.addInitScript(
-		([key, s]) => {
-			const backend = `${crossOriginIsolated ? 'wasm-multi' : 'wasm-single'}:${navigator.hardwareConcurrency}`;
-			localStorage.setItem(
-				key,
-				JSON.stringify({
-					version: 1,
-					browser: navigator.userAgent,
-					backend,
-					score: s,
-					measuredAt: '2026-01-01T00:00:00.000Z'
-				})
-			);
+/** The app's `settings` store in IndexedDB: reads (or, with `value`, writes) one record. */
+function setting(page: Page, key: string, value?: unknown): Promise<unknown> {
+	return page.evaluate(
+		async ([k, v, write]) => {
+			// Wait for the app to have created its database (the theme reads its setting on start).
+			for (;;) {
+				const dbs = await indexedDB.databases();
+				if (dbs.some((d) => d.name === 'citrate')) break;
+				await new Promise((r) => setTimeout(r, 100));
+			}
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open('citrate');
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error);
+			});
+			try {
+				const tx = db.transaction('settings', write ? 'readwrite' : 'readonly');
+				const store = tx.objectStore('settings');
+				const request = write ? store.put({ key: k, value: v }) : store.get(k);
+				return await new Promise((resolve, reject) => {
+					request.onsuccess = () =>
+						resolve(write ? null : ((request.result as { value?: unknown })?.value ?? null));
+					request.onerror = () => reject(request.error);
+				});
+			} finally {
+				db.close();
+			}
 		},
-		[CALIBRATION_STORAGE_KEY, score] as const
+		[key, value ?? null, value !== undefined] as const
 	);
+}
+
+/** Seeds the stored calibration for this browser and backend before the model page starts. */
+async function stubCalibration(page: Page, score: number) {
+	await page.goto('/');
+	const identity = await page.evaluate(() => ({
+		browser: navigator.userAgent,
+		backend: `${crossOriginIsolated ? 'wasm-multi' : 'wasm-single'}:${navigator.hardwareConcurrency}`
+	}));
+	await setting(page, CALIBRATION_SETTING_KEY, {
+		version: 1,
+		...identity,
+		score,
+		measuredAt: '2026-01-01T00:00:00.000Z'
+	});
 }
 
 const speedOf = (page: Page, variant: string) =>
@@ -36,6 +64,8 @@ test('each variant shows its predicted speed from the stored calibration', async
 	await page.goto(`/models/${MODEL}`);
 	const q4 = speedOf(page, 'Q4_K_M');
 	await expect(q4).toHaveText(/^≈ \d+(\.\d)? tok\/s here$/, { timeout: 30_000 });
+	// From the stored calibration (before it is read, the measured table is shown as it is).
+	await expect(q4).toHaveAttribute('data-calibrated', 'true');
 	const f16 = speedOf(page, 'F16');
 	await expect(f16).toHaveText(/^≈ \d+(\.\d)? tok\/s here$/);
 	// A tiny model: the fixed per-token cost dominates, so at the reference machine it is fast.
@@ -45,10 +75,7 @@ test('each variant shows its predicted speed from the stored calibration', async
 		Number(await q4.getAttribute('data-speed'))
 	);
 	// The stub was used as stored, not measured again.
-	const stored = await page.evaluate(
-		(key) => JSON.parse(localStorage.getItem(key) ?? 'null'),
-		CALIBRATION_STORAGE_KEY
-	);
+	const stored = await setting(page, CALIBRATION_SETTING_KEY);
 	expect(stored).toMatchObject({
 		score: SPEED_TABLE.referenceScore,
 		measuredAt: '2026-01-01T00:00:00.000Z'
@@ -71,10 +98,16 @@ test('a variant that fits but would crawl here gets a warning', async ({ page })
 test('without a stored calibration the page measures one and stores it', async ({ page }) => {
 	await page.goto(`/models/${MODEL}`);
 	await expect(speedOf(page, 'Q4_K_M')).toHaveText(/tok\/s here/, { timeout: 30_000 });
-	const stored = await page.evaluate(
-		(key) => JSON.parse(localStorage.getItem(key) ?? 'null'),
-		CALIBRATION_STORAGE_KEY
-	);
-	expect(stored.score).toBeGreaterThan(0);
+	// The calibration lands in IndexedDB (no web storage), once measured.
+	await expect
+		.poll(
+			async () => ((await setting(page, CALIBRATION_SETTING_KEY)) as { score?: number })?.score,
+			{
+				timeout: 30_000
+			}
+		)
+		.toBeGreaterThan(0);
+	const stored = (await setting(page, CALIBRATION_SETTING_KEY)) as { browser: string };
 	expect(stored.browser).toBe(await page.evaluate(() => navigator.userAgent));
+	expect(await page.evaluate(() => localStorage.length)).toBe(0);
 });

@@ -20,15 +20,6 @@ export {
 	quantSpeedNote,
 	type QuantLabel
 } from './quant';
-export {
-	estimateTokensPerSecond,
-	floatSpeedNote,
-	formatSpeed,
-	SLOW_TOKENS_PER_SECOND,
-	threadFactor,
-	USABLE_TOKENS_PER_SECOND,
-	type SpeedInput
-} from './speed';
 export { groupVariants, isIncomplete, recommendVariant, RECOMMENDED_ORDER } from './variants';
 export {
 	estimateFit,

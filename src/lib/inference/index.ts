@@ -21,14 +21,20 @@ export { formatFallbackPrompt } from './prompt';
 export { BACKEND_LABELS, DEFAULT_SAMPLING } from './types';
 export { calibrate } from './speed-calibration';
 export {
-	CALIBRATION_STORAGE_KEY,
 	SLOW_TOKENS_PER_SECOND,
+	floatSpeedNote,
 	formatSpeed,
-	loadOrCalibrate,
 	predictDecodeSpeed,
 	weightFamily
 } from './speed-prediction';
-export type { SpeedPrediction, StoredCalibration } from './speed-prediction';
+export type { SpeedInput, SpeedPrediction } from './speed-prediction';
+export {
+	CALIBRATION_SETTING_KEY,
+	calibrationBackend,
+	loadOrCalibrate,
+	readCalibration
+} from './speed-calibration-store';
+export type { StoredCalibration } from './speed-calibration-store';
 export { DEFAULT_TUNING } from './tuning';
 export type { LlamaTuning } from './tuning';
 export type {

@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { CALIBRATION_SETTING_KEY, loadOrCalibrate } from './speed-calibration-store';
 import {
-	CALIBRATION_STORAGE_KEY,
 	SPEED_TABLE,
 	formatSpeed,
-	loadOrCalibrate,
 	predictDecodeSpeed,
 	threadSpeedup,
 	weightFamily
@@ -37,6 +36,9 @@ describe('predictDecodeSpeed', () => {
 		const ms = SPEED_TABLE.fixedMsPerToken + 400 * MB * SPEED_TABLE.nsPerByte.Q4_K * 1e-6;
 		expect(p.tokensPerSecond).toBeCloseTo(1000 / ms, 6);
 		expect(p.measuredType).toBe(true);
+		expect(p.calibrated).toBe(true);
+		// Without a calibration yet: the same table, as measured.
+		expect(predictDecodeSpeed({ ...base, score: null })).toEqual({ ...p, calibrated: false });
 	});
 
 	test('scales with the calibration, the size, the type and the threads', () => {
@@ -67,42 +69,50 @@ describe('predictDecodeSpeed', () => {
 });
 
 describe('loadOrCalibrate', () => {
+	/** The settings store's shape (IndexedDB in the app). */
 	const memory = () => {
-		const map = new Map<string, string>();
+		const map = new Map<string, unknown>();
 		return {
 			map,
-			getItem: (k: string) => map.get(k) ?? null,
-			setItem: (k: string, v: string) => void map.set(k, v)
+			get: async (k: string) => map.get(k),
+			put: async (k: string, v: unknown) => void map.set(k, v)
 		};
 	};
 	const id = { browser: 'Chrome/156', backend: 'wasm-multi:8' };
 
-	test('measures once, then reuses the stored figure', () => {
+	test('measures once, then reuses the stored figure', async () => {
 		const storage = memory();
 		let runs = 0;
 		const measure = () => (++runs, 1234);
-		expect(loadOrCalibrate(storage, id, measure).score).toBe(1234);
-		expect(loadOrCalibrate(storage, id, measure).score).toBe(1234);
+		expect((await loadOrCalibrate(storage, id, measure)).score).toBe(1234);
+		expect((await loadOrCalibrate(storage, id, measure)).score).toBe(1234);
 		expect(runs).toBe(1);
-		expect(JSON.parse(storage.map.get(CALIBRATION_STORAGE_KEY)!)).toMatchObject({
+		expect(storage.map.get(CALIBRATION_SETTING_KEY)).toMatchObject({
 			...id,
 			score: 1234
 		});
 	});
 
-	test('measures again when the browser or the backend changed, or the record is garbage', () => {
+	test('measures again when the browser or the backend changed, or the record is garbage', async () => {
 		const storage = memory();
 		let runs = 0;
 		const measure = () => ++runs;
-		loadOrCalibrate(storage, id, measure);
-		expect(loadOrCalibrate(storage, { ...id, browser: 'Chrome/157' }, measure).score).toBe(2);
+		await loadOrCalibrate(storage, id, measure);
+		expect((await loadOrCalibrate(storage, { ...id, browser: 'Chrome/157' }, measure)).score).toBe(
+			2
+		);
 		expect(
-			loadOrCalibrate(storage, { ...id, browser: 'Chrome/157', backend: 'wasm-single:8' }, measure)
-				.score
+			(
+				await loadOrCalibrate(
+					storage,
+					{ ...id, browser: 'Chrome/157', backend: 'wasm-single:8' },
+					measure
+				)
+			).score
 		).toBe(3);
-		storage.map.set(CALIBRATION_STORAGE_KEY, '{not json');
-		expect(loadOrCalibrate(storage, id, measure).score).toBe(4);
-		expect(loadOrCalibrate(null, id, measure).score).toBe(5);
+		storage.map.set(CALIBRATION_SETTING_KEY, '{not json');
+		expect((await loadOrCalibrate(storage, id, measure)).score).toBe(4);
+		expect((await loadOrCalibrate(null, id, measure)).score).toBe(5);
 	});
 });
 

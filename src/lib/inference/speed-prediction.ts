@@ -1,18 +1,20 @@
 /**
- * "≈ N tok/s here" before the download: a variant's reply (decode) speed on this device, predicted
- * from a short calibration (`speed-calibration.ts`) and the table `npm run bench:inference`
- * measured, scaled by the variant's size and weight type. wllama's wasm kernels cost a roughly fixed
- * time per byte of weights for each type family (SIMD for the K-quants, scalar for the legacy
- * types), plus a fixed cost per token; the calibration scales both to this CPU.
+ * The one model of decode speed: "how fast will this variant reply here?" before the download, for
+ * the variant rows, the F16/F32 warning, the fit verdict's "fits, but slow", the recommendations and
+ * Quick start's choice. wllama's wasm kernels cost a roughly fixed time per byte of weights for each
+ * type family (SIMD for the K-quants, scalar for the legacy types), plus a fixed cost per token. The
+ * measured table is scaled to this CPU by its calibration (`speed-calibration.ts`, stored by
+ * `speed-calibration-store.ts`); without one yet, the table is taken as it was measured. Pure.
  */
 
 /**
  * Decode speed on the reference machine (2-core x86-64 VM, headless Chromium 156, wllama 3.13, one
  * thread, nothing else running): the 86M-parameter probe of 2026-11-27 (Q4_K 37.7, Q4_0 18.9, Q8_0
- * 16.8, F16 13.0 tok/s; stories260K 493 tok/s for the fixed cost), per byte of weights. The bench
- * fits the same table from its own run (`speedTable` in bench/results/inference.json); its
- * 2026-12-01 run was taken under a load average of ~20 and is not used (see the README).
- * `referenceScore` is `calibrate()` there with a core to itself (its best rounds: 1075–1115).
+ * 16.8, F16 13.0 tok/s; stories260K 493 tok/s for the fixed cost), per byte of weights
+ * (shared/design/measurements.md). The bench fits the same table from its own run (`speedTable` in
+ * bench/results/inference.json); its 2026-12-01 run was taken under a load average of ~20 and is not
+ * used (see the README). `referenceScore` is `calibrate()` there with a core to itself (its best
+ * rounds: 1075–1115).
  */
 export const SPEED_TABLE = {
 	measured: '2026-11-27 probe, 2-core x86-64 VM, headless Chromium 156, wllama 3.13, 1 thread',
@@ -32,7 +34,11 @@ export function threadSpeedup(threads: number): number {
 	return 1 + THREAD_GAIN * (Math.max(1, threads) - 1);
 }
 
-/** Below this a reply crawls: the fit verdict warns ("fits, but ≈ 2 tok/s here"). */
+/**
+ * Below this a reply of a few hundred tokens takes minutes: the fit verdict warns ("fits, but
+ * ≈ 2 tok/s here"), F16/F32 variants get their warning, the recommendations say "too slow" and
+ * Quick start looks for a faster model.
+ */
 export const SLOW_TOKENS_PER_SECOND = 5;
 
 /**
@@ -56,95 +62,70 @@ export function weightFamily(
 }
 
 export interface SpeedInput {
+	/** Bytes of weights (the variant's files). */
 	sizeBytes: number;
 	quant: string | null;
 	/** CPU threads the app would run this model on (`chooseThreads`). */
 	threads: number;
-	/** This device's calibration score. */
-	score: number;
+	/** This device's calibration score; null before there is one (the table is used as measured). */
+	score: number | null;
 }
 
 export interface SpeedPrediction {
 	tokensPerSecond: number;
 	/** False when the weight type was not itself measured (a sibling type's figure is used). */
 	measuredType: boolean;
+	/** False while this device has no calibration yet: the reference machine's figure. */
+	calibrated: boolean;
 	slow: boolean;
 }
 
 export function predictDecodeSpeed(input: SpeedInput): SpeedPrediction | null {
 	const family = weightFamily(input.quant);
-	if (!family || !(input.score > 0) || !(input.sizeBytes > 0)) return null;
+	if (!family || !(input.sizeBytes > 0)) return null;
+	if (input.score !== null && !(input.score > 0)) return null;
 	const t = SPEED_TABLE;
+	const score = input.score ?? t.referenceScore;
 	const msAtReference = t.fixedMsPerToken + input.sizeBytes * t.nsPerByte[family.family] * 1e-6;
 	const ms =
 		msAtReference *
-		(t.referenceScore / input.score) *
+		(t.referenceScore / score) *
 		(threadSpeedup(t.referenceThreads) / threadSpeedup(input.threads));
 	const tokensPerSecond = 1000 / ms;
 	return {
 		tokensPerSecond,
 		measuredType: family.measured,
+		calibrated: input.score !== null,
 		slow: tokensPerSecond < SLOW_TOKENS_PER_SECOND
 	};
 }
 
-/** "≈ 14 tok/s", "≈ 2.4 tok/s", "≈ 0.3 tok/s". */
-export function formatSpeed(tokensPerSecond: number): string {
-	const digits = tokensPerSecond >= 10 ? 0 : 1;
-	return `≈ ${tokensPerSecond.toFixed(digits)} tok/s`;
+/** "≈ 14 tok/s", "≈ 2.4 tok/s", "about 3 tok/s" (in sentences). */
+export function formatSpeed(tokensPerSecond: number, prefix: '≈' | 'about' = '≈'): string {
+	const value =
+		tokensPerSecond >= 10
+			? Math.round(tokensPerSecond).toString()
+			: tokensPerSecond.toFixed(1).replace(/\.0$/, '');
+	return `${prefix} ${value} tok/s`;
 }
 
-/* ---- The stored calibration: measured once, redone when the browser or the backend changes. ---- */
+const FLOAT_BITS: Record<string, number> = { F16: 16, BF16: 16, F32: 32 };
+/** Q4_K_M's nominal bits per weight (`nominalBitsPerWeight` in hub/quant.ts). */
+const Q4_K_M_BITS = 4.89;
 
-export const CALIBRATION_STORAGE_KEY = 'citrate.speed-calibration';
-const CALIBRATION_VERSION = 1;
-
-export interface CalibrationIdentity {
-	/** The browser and its version (the user agent string). */
-	browser: string;
-	/** The CPU backend the app would use, e.g. `wasm-multi:8`. */
-	backend: string;
-}
-
-export interface StoredCalibration extends CalibrationIdentity {
-	version: number;
-	score: number;
-	measuredAt: string;
-}
-
-type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem'>;
-
-/** The stored calibration when it was made by this browser on this backend, else a fresh one (stored). */
-export function loadOrCalibrate(
-	storage: KeyValueStorage | null,
-	identity: CalibrationIdentity,
-	measure: () => number,
-	now: () => Date = () => new Date()
-): StoredCalibration {
-	try {
-		const raw = storage?.getItem(CALIBRATION_STORAGE_KEY);
-		const stored = raw ? (JSON.parse(raw) as Partial<StoredCalibration>) : null;
-		if (
-			stored?.version === CALIBRATION_VERSION &&
-			stored.browser === identity.browser &&
-			stored.backend === identity.backend &&
-			typeof stored.score === 'number' &&
-			stored.score > 0
-		)
-			return stored as StoredCalibration;
-	} catch {
-		// unreadable: measure again
-	}
-	const fresh: StoredCalibration = {
-		version: CALIBRATION_VERSION,
-		...identity,
-		score: measure(),
-		measuredAt: now().toISOString()
-	};
-	try {
-		storage?.setItem(CALIBRATION_STORAGE_KEY, JSON.stringify(fresh));
-	} catch {
-		// storage full or blocked: the prediction still works for this visit
-	}
-	return fresh;
+/**
+ * The warning for an unquantized (F16/BF16/F32) variant, from the prediction for its own size: null
+ * when it is fast enough here (a 1 MB F32 model runs at hundreds of tokens per second).
+ */
+export function floatSpeedNote(input: SpeedInput): string | null {
+	const bits = input.quant ? FLOAT_BITS[input.quant] : undefined;
+	if (bits === undefined) return null;
+	const own = predictDecodeSpeed(input);
+	if (!own?.slow) return null;
+	const k = predictDecodeSpeed({
+		...input,
+		quant: 'Q4_K_M',
+		sizeBytes: (input.sizeBytes * Q4_K_M_BITS) / bits
+	});
+	return `${input.quant} is unquantized and slow at this size: ${formatSpeed(own.tokensPerSecond, 'about')} expected on this device, where its 4-bit K-quant would reach ${formatSpeed(k?.tokensPerSecond ?? 0, 'about')}.`;
 }

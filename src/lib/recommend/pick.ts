@@ -2,7 +2,8 @@
  * What the recommendations say about each model on this device, and which one Quick start offers:
  * pure functions over the fit estimate and the speed estimate of each recommended variant.
  */
-import { formatSpeed, USABLE_TOKENS_PER_SECOND, type FitEstimate, type ModelVariant } from '../hub';
+import type { FitEstimate, ModelVariant } from '../hub';
+import { formatSpeed, SLOW_TOKENS_PER_SECOND } from '../inference/speed-prediction';
 import { formatMemory } from '../units';
 import type { RecommendationTier } from './catalog';
 
@@ -22,8 +23,8 @@ export function whyNot(model: Pick<RatedModel, 'fit' | 'speed'>): string | null 
 		const failing = fit.checks.find((check) => check.status === 'fail');
 		return `Needs ${formatMemory(fit.totalBytes)}: ${failing ? `more than ${failing.label} allows` : 'too much memory'} here.`;
 	}
-	if (speed !== null && speed < USABLE_TOKENS_PER_SECOND)
-		return `${formatSpeed(speed)} on this device’s CPU: too slow for a chat in the browser.`;
+	if (speed !== null && speed < SLOW_TOKENS_PER_SECOND)
+		return `${formatSpeed(speed, 'about')} on this device’s CPU: too slow for a chat in the browser.`;
 	if (fit?.verdict === 'tight')
 		return `Needs ${formatMemory(fit.totalBytes)}: close to this device's limits.`;
 	return null;
@@ -41,7 +42,7 @@ export function pickQuickStart<T extends RatedModel>(models: readonly T[]): T | 
 			model.fit?.verdict === 'fits' &&
 			model.speed !== null
 	);
-	const usable = fitting.find((model) => (model.speed ?? 0) >= USABLE_TOKENS_PER_SECOND);
+	const usable = fitting.find((model) => (model.speed ?? 0) >= SLOW_TOKENS_PER_SECOND);
 	if (usable) return usable;
 	return fitting.reduce<T | null>(
 		(best, model) => (best === null || (model.speed ?? 0) > (best.speed ?? 0) ? model : best),

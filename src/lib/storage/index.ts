@@ -12,3 +12,4 @@ export {
 	type StorageStatus
 } from './models';
 export { SegmentStore, SegmentWriter, opfsRoot, partsPath, segmentName } from './opfs';
+export { settingsStore } from './settings';

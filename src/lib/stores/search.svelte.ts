@@ -4,6 +4,7 @@ import { config } from '$lib/config';
 import { AppError, toAppError } from '$lib/errors';
 import { DEFAULT_SEARCH, sameSearch } from '$lib/hub/search-url';
 import { RECOMMENDED_REPOS, type RecommendationTier } from '$lib/recommend/catalog';
+import { cpuEnv, predictHere, storedCalibrationScore } from './speed.svelte';
 import type {
 	DeviceLimits,
 	FitEstimate,
@@ -88,8 +89,10 @@ export interface SearchStoreOptions {
 	setTimeout?: (fn: () => void, ms: number) => unknown;
 	clearTimeout?: (id: unknown) => void;
 	device?: () => Promise<DeviceLimits>;
-	/** `navigator.hardwareConcurrency`, for the speed estimate. */
+	/** `navigator.hardwareConcurrency`, for the speed prediction. */
 	cores?: () => number;
+	/** This device's stored speed calibration (null: none yet, the measured table is used). */
+	calibration?: () => Promise<number | null>;
 }
 
 /**
@@ -103,6 +106,7 @@ export class SearchStore {
 	readonly #clearTimeout: (id: unknown) => void;
 	readonly #device: () => Promise<DeviceLimits>;
 	readonly #cores: () => number;
+	readonly #calibration: () => Promise<number | null>;
 
 	#text = $state(DEFAULT_SEARCH.search);
 	#ggufOnly = $state(DEFAULT_SEARCH.ggufOnly);
@@ -133,6 +137,8 @@ export class SearchStore {
 			((id) => globalThis.clearTimeout(id as ReturnType<typeof globalThis.setTimeout>));
 		this.#device = options.device ?? deviceLimits;
 		this.#cores = options.cores ?? (() => globalThis.navigator?.hardwareConcurrency || 1);
+		this.#calibration =
+			options.calibration ?? (() => storedCalibrationScore(cpuEnv(this.#cores())));
 	}
 
 	get text() {
@@ -365,7 +371,8 @@ export class SearchStore {
 			return;
 		}
 		const { hub, client } = deps;
-		const cores = this.#cores();
+		const env = cpuEnv(this.#cores());
+		const score = await this.#calibration().catch(() => null);
 		await Promise.all(
 			RECOMMENDED_REPOS.map(async ({ id }, index) => {
 				const update = (patch: Partial<Recommendation>) => {
@@ -379,7 +386,6 @@ export class SearchStore {
 					update({ summary: info, revision: info.sha, variant });
 					let shape: ReturnType<typeof hub.shapeFromSummary> = null;
 					let largest: number | null = null;
-					let parameterCount = info.parameterCount;
 					const first = variant?.files[0];
 					if (first) {
 						try {
@@ -389,7 +395,6 @@ export class SearchStore {
 							});
 							shape = hub.shapeFromSummary(header.value);
 							largest = header.value.largestTensorBytes;
-							parameterCount ??= header.value.parameterCount;
 						} catch (error) {
 							if (signal?.aborted) throw error;
 							// keep going with an estimated KV cache
@@ -407,12 +412,7 @@ export class SearchStore {
 							)
 						: null;
 					const speed = variant
-						? hub.estimateTokensPerSecond({
-								quant: variant.quant,
-								weightsBytes: variant.totalBytes,
-								parameterCount,
-								cores
-							})
+						? (predictHere(env, score, variant.totalBytes, variant.quant)?.tokensPerSecond ?? null)
 						: null;
 					update({ status: 'ready', fit, speed, whyNot: pick.whyNot({ fit, speed }) });
 				} catch (error) {

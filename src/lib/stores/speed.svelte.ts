@@ -1,20 +1,65 @@
+import { chooseThreads } from '$lib/inference/backend';
+import { calibrate } from '$lib/inference/speed-calibration';
 import {
-	calibrate,
-	chooseThreads,
+	calibrationBackend,
 	loadOrCalibrate,
-	predictDecodeSpeed,
-	probeEnvironment,
-	type EnvironmentProbe,
-	type SpeedPrediction,
+	readCalibration,
 	type StoredCalibration
-} from '$lib/inference';
+} from '$lib/inference/speed-calibration-store';
+import {
+	floatSpeedNote,
+	predictDecodeSpeed,
+	type SpeedInput,
+	type SpeedPrediction
+} from '$lib/inference/speed-prediction';
+import { settingsStore } from '$lib/storage/settings';
+
+type CpuEnv = { crossOriginIsolated: boolean; hardwareConcurrency: number };
+
+/** What the prediction needs to know of this device's CPU (synchronous: no GPU probe). */
+export function cpuEnv(cores?: number): CpuEnv {
+	return {
+		crossOriginIsolated: globalThis.crossOriginIsolated === true,
+		hardwareConcurrency: cores ?? (globalThis.navigator?.hardwareConcurrency || 1)
+	};
+}
+
+function identity(env: CpuEnv) {
+	return { browser: globalThis.navigator?.userAgent ?? '', backend: calibrationBackend(env) };
+}
+
+/** This device's stored calibration score, if one was made by this browser on this backend. */
+export async function storedCalibrationScore(env: CpuEnv = cpuEnv()): Promise<number | null> {
+	if (typeof indexedDB === 'undefined') return null;
+	return (await readCalibration(settingsStore, identity(env)))?.score ?? null;
+}
+
+function inputHere(
+	env: CpuEnv,
+	score: number | null,
+	sizeBytes: number,
+	quant: string | null
+): SpeedInput {
+	return { sizeBytes, quant, threads: chooseThreads({ ...env, gpu: null }, sizeBytes), score };
+}
+
+/** The predicted decode speed of `sizeBytes` of `quant` weights here (`score` null: the table). */
+export function predictHere(
+	env: CpuEnv,
+	score: number | null,
+	sizeBytes: number,
+	quant: string | null
+): SpeedPrediction | null {
+	return predictDecodeSpeed(inputHere(env, score, sizeBytes, quant));
+}
 
 /**
- * This device's speed: the stored calibration (or a fresh ~0.3 s one, after the page has settled)
- * and, from it, the predicted reply speed of any model by its size and weight type.
+ * This device's speed: the stored calibration (or a fresh ~0.3 s one, after the page has settled,
+ * stored in IndexedDB) and, from it, the predicted reply speed of any model by its size and weight
+ * type. Until the calibration is known, predictions use the measured table as it is.
  */
 export class SpeedStore {
-	#env = $state<EnvironmentProbe | null>(null);
+	readonly #env = cpuEnv();
 	#calibration = $state<StoredCalibration | null>(null);
 	#started = false;
 
@@ -22,24 +67,19 @@ export class SpeedStore {
 		return this.#calibration;
 	}
 
-	/** Probes and calibrates once (calibration waits for an idle moment: it holds the main thread). */
+	/** Reads or makes the calibration once (measuring waits for an idle moment: it holds the main thread). */
 	start(): void {
 		if (this.#started || typeof window === 'undefined') return;
 		this.#started = true;
-		void probeEnvironment().then((env) => {
-			this.#env = env;
-			const backend = `${env.crossOriginIsolated ? 'wasm-multi' : 'wasm-single'}:${env.hardwareConcurrency}`;
+		const id = identity(this.#env);
+		void readCalibration(settingsStore, id).then((stored) => {
+			if (stored) {
+				this.#calibration = stored;
+				return;
+			}
 			const run = () => {
-				let storage: Storage | null = null;
-				try {
-					storage = window.localStorage;
-				} catch {
-					storage = null;
-				}
-				this.#calibration = loadOrCalibrate(
-					storage,
-					{ browser: navigator.userAgent, backend },
-					() => calibrate()
+				void loadOrCalibrate(settingsStore, id, () => calibrate()).then(
+					(fresh) => (this.#calibration = fresh)
 				);
 			};
 			if ('requestIdleCallback' in window) window.requestIdleCallback(run, { timeout: 2000 });
@@ -47,16 +87,13 @@ export class SpeedStore {
 		});
 	}
 
-	/** The predicted decode speed of a model of `sizeBytes` in `quant`; null until calibrated. */
+	/** The predicted decode speed of a model of `sizeBytes` in `quant`. */
 	predict(sizeBytes: number, quant: string | null): SpeedPrediction | null {
-		const env = this.#env;
-		const calibration = this.#calibration;
-		if (!env || !calibration) return null;
-		return predictDecodeSpeed({
-			sizeBytes,
-			quant,
-			threads: chooseThreads(env, sizeBytes),
-			score: calibration.score
-		});
+		return predictHere(this.#env, this.#calibration?.score ?? null, sizeBytes, quant);
+	}
+
+	/** The F16/F32 warning for a variant of `sizeBytes` in `quant` (`floatSpeedNote`), or null. */
+	floatNote(sizeBytes: number, quant: string | null): string | null {
+		return floatSpeedNote(inputHere(this.#env, this.#calibration?.score ?? null, sizeBytes, quant));
 	}
 }
