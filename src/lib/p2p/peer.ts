@@ -19,6 +19,7 @@ import { CID } from 'multiformats/cid';
 import { AppError } from '../errors';
 import { FilestoreBlockstore } from '../ipfs/blockstore';
 import { OpfsFiles } from '../ipfs/opfs-files';
+import { BlockGuard, bitswapBlockEvents, guardBitswap } from './block-guard';
 import { denyDial, hostsOf } from './gater';
 import { loadIdentity } from './identity';
 import { PeerBlockstore } from './peer-blockstore';
@@ -42,9 +43,17 @@ export class Peer {
 	readonly #relayPeers: Set<string>;
 	readonly #options: PeerOptions;
 	readonly #allowedHosts: Set<string>;
+	/** Peers that sent a wrong block are refused and dropped (`IPFS_BLOCK_INVALID`). */
+	readonly guard: BlockGuard;
 
-	private constructor(helia: Node, options: PeerOptions, allowedHosts: Set<string>) {
+	private constructor(
+		helia: Node,
+		options: PeerOptions,
+		allowedHosts: Set<string>,
+		guard: BlockGuard
+	) {
 		this.#helia = helia;
+		this.guard = guard;
 		this.#options = options;
 		this.#allowedHosts = allowedHosts;
 		this.#relayPeers = new Set(
@@ -58,6 +67,8 @@ export class Peer {
 	static async start(options: PeerOptions): Promise<Peer> {
 		const privateKey = await loadIdentity();
 		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
+		const guard = new BlockGuard();
+		const refused = (peer: PeerId) => guard.isRefused(peer.toString());
 		const helia = withBitswap(
 			withLibp2pLight(
 				withHTTP(
@@ -86,6 +97,9 @@ export class Peer {
 					connectionEncrypters: [noise()],
 					streamMuxers: [yamux()],
 					connectionGater: {
+						denyDialPeer: refused,
+						denyInboundEncryptedConnection: refused,
+						denyOutboundEncryptedConnection: refused,
 						denyDialMultiaddr: (addr) =>
 							denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
 					},
@@ -111,7 +125,10 @@ export class Peer {
 				cause
 			});
 		}
-		return new Peer(helia, options, allowedHosts);
+		guardBitswap(bitswapBlockEvents(helia), guard, (peer) =>
+			helia.libp2p.hangUp(peerIdFromString(peer))
+		);
+		return new Peer(helia, options, allowedHosts, guard);
 	}
 
 	get id(): string {
@@ -242,6 +259,7 @@ export class Peer {
 	 */
 	async block(cidText: string, signal?: AbortSignal): Promise<ReceivedBlock> {
 		const cid = CID.parse(cidText);
+		this.guard.want(cid);
 		let from: ReceivedBlock['from'] = { kind: 'local' };
 		const timeout = AbortSignal.timeout(STALL_MS);
 		const combined = AbortSignal.any([timeout, ...(signal ? [signal] : [])]);
