@@ -1,5 +1,7 @@
 import { config } from '../config';
+import { AppError } from '../errors';
 import {
+	fetchByCid as fetchFromGateways,
 	fetchFromSource,
 	type CallOptions,
 	type FetchByCidInput,
@@ -59,19 +61,70 @@ export async function stopPeer(): Promise<void> {
 	await (await current?.catch(() => undefined))?.stop();
 }
 
+/** How long finding a CID's first block may take: a CID nobody provides fails within it. */
+export const FIND_MS = 30_000;
+
 /**
- * Add by CID without a gateway: every block from this browser's peer (its connected peers over
- * bitswap, providers found by delegated routing, and gateways when configured), verified.
- * A CID nobody provides fails with `P2P_STALLED` within the stall timeout.
+ * Add by CID from anywhere: every block from this browser's peer — its connected peers over
+ * bitswap, providers found by delegated routing and the configured gateways, together (no
+ * gateway required) — verified, into the model pipeline. A CID nobody provides fails with
+ * `IPFS_NOT_FOUND` within `findMs` and registers nothing.
  */
 export async function fetchByCidFromPeers(
 	input: FetchByCidInput,
-	options: CallOptions = {}
+	options: CallOptions & { findMs?: number } = {}
 ): Promise<FetchByCidResult> {
-	const peer = await startPeer();
+	return fetchByCidWith(await startPeer(), input, options);
+}
+
+export function fetchByCidWith(
+	peer: Pick<Peer, 'block'>,
+	input: FetchByCidInput,
+	options: CallOptions & { findMs?: number } = {}
+): Promise<FetchByCidResult> {
+	const findMs = options.findMs ?? FIND_MS;
+	let first = true;
 	return fetchFromSource(
 		input,
-		async (cid) => (await peer.block(cid, options.signal)).bytes,
+		async (cid) => {
+			try {
+				const { bytes } = await peer.block(cid, options.signal, first ? findMs : undefined);
+				first = false;
+				return bytes;
+			} catch (error) {
+				if (first && AppError.is(error, 'P2P_STALLED'))
+					throw new AppError(
+						'IPFS_NOT_FOUND',
+						`Nobody provides this CID: no connected device or node, no provider found through routing and no configured gateway had it within ${Math.round(findMs / 1000)} seconds. Check the CID, or open Citrate on a device that has the model, and try again. Nothing was added.`,
+						{ cause: error, details: { cid: input.cid } }
+					);
+				throw error;
+			}
+		},
 		options
 	);
+}
+
+/**
+ * Add by CID from anywhere: the configured gateways first (a wrong block from one is refused at
+ * once with `IPFS_BLOCK_INVALID`); when none has the CID or none answers, this browser's peer
+ * (connected peers, routing), resuming from the segments already written. No gateway required.
+ */
+export async function fetchByCidAnywhere(
+	input: FetchByCidInput,
+	options: CallOptions & {
+		findMs?: number;
+		/** The peer to ask (tests); default this browser's peer, started on demand. */
+		peer?: () => Promise<Pick<Peer, 'block'>>;
+	} = {}
+): Promise<FetchByCidResult> {
+	if (input.gateways.length > 0) {
+		try {
+			return await fetchFromGateways(input, options);
+		} catch (error) {
+			options.signal?.throwIfAborted();
+			if (!AppError.is(error, 'IPFS_NOT_FOUND') && !AppError.is(error, 'IPFS_GATEWAY')) throw error;
+		}
+	}
+	return fetchByCidWith(await (options.peer ?? startPeer)(), input, options);
 }

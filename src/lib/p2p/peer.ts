@@ -20,7 +20,7 @@ import { AppError } from '../errors';
 import { FilestoreBlockstore } from '../ipfs/blockstore';
 import { OpfsFiles } from '../ipfs/opfs-files';
 import { BlockGuard, bitswapBlockEvents, guardBitswap } from './block-guard';
-import { denyDial, hostsOf } from './gater';
+import { denyDial, hostsOf, isPrivateUrl } from './gater';
 import { loadIdentity } from './identity';
 import { PeerBlockstore } from './peer-blockstore';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
@@ -79,7 +79,8 @@ export class Peer {
 						delegatedRouters: options.routers,
 						recursiveGateways: options.gateways,
 						allowInsecure: options.gateways.some((url) => url.startsWith('http:')),
-						allowLocal: options.allowPrivate()
+						// Configured gateways are the operator's choice, even on a private address.
+						allowLocal: options.allowPrivate() || options.gateways.some((url) => isPrivateUrl(url))
 					}
 				),
 				{
@@ -257,11 +258,11 @@ export class Peer {
 	 * One block from connected peers (bitswap), routing and gateways together, verified against
 	 * its CID by Helia; `P2P_STALLED` when nobody sends it in time.
 	 */
-	async block(cidText: string, signal?: AbortSignal): Promise<ReceivedBlock> {
+	async block(cidText: string, signal?: AbortSignal, timeoutMs = STALL_MS): Promise<ReceivedBlock> {
 		const cid = CID.parse(cidText);
 		this.guard.want(cid);
 		let from: ReceivedBlock['from'] = { kind: 'local' };
-		const timeout = AbortSignal.timeout(STALL_MS);
+		const timeout = AbortSignal.timeout(timeoutMs);
 		const combined = AbortSignal.any([timeout, ...(signal ? [signal] : [])]);
 		const parts: Uint8Array[] = [];
 		try {
@@ -285,7 +286,7 @@ export class Peer {
 			if (timeout.aborted)
 				throw new AppError(
 					'P2P_STALLED',
-					'No device, peer or gateway sent the next block in 30 seconds.',
+					`No device, peer or gateway sent the next block in ${Math.round(timeoutMs / 1000)} seconds.`,
 					{ cause: error, details: { cid: cidText } }
 				);
 			throw new AppError('IPFS_NOT_FOUND', 'No device, peer or gateway could provide a block.', {
