@@ -6,7 +6,7 @@ import type { Ping } from '@libp2p/ping';
 import { bootstrap } from '@libp2p/bootstrap';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
-import type { Connection, PeerId } from '@libp2p/interface';
+import { FaultTolerance, type Connection, type PeerId } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
@@ -105,6 +105,8 @@ export class Peer {
 							denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
 					},
 					connectionManager: { maxConnections: options.maxConnections ?? 64 },
+					// A relay that is down must not stop the peer: `reachableAddrs` says so in time.
+					transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
 					peerDiscovery:
 						options.servePublic && options.bootstrap.length > 0
 							? [bootstrap({ list: options.bootstrap })]
