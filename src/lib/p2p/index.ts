@@ -8,7 +8,10 @@ import {
 	type FetchByCidResult
 } from '../ipfs';
 import type { Peer } from './peer';
+import { DEFAULT_PRIVACY, readPrivacy, writePrivacy, type PeerPrivacy } from './privacy';
 import type { PeerOptions } from './types';
+
+export { DEFAULT_PRIVACY, readPrivacy, type PeerPrivacy } from './privacy';
 
 export { decodeOffer, encodeOffer, offerLink, type ShareOffer } from './share-link';
 export { offerFor } from './offer';
@@ -21,11 +24,23 @@ export type { BlockOrigin, ConnectionKind, PeerView } from './types';
  * loaded only then, never on first load.
  */
 let peer: Promise<Peer> | undefined;
-let allowPrivate = false;
+let privacy: PeerPrivacy = { ...DEFAULT_PRIVACY };
 
 /** Allows dialing devices on the local network (private addresses) from now on. */
 export function setAllowLocalNetwork(allow: boolean): void {
-	allowPrivate = allow;
+	privacy = { ...privacy, allowLocalNetwork: allow };
+}
+
+/**
+ * Stores the user's privacy choices and applies them: the local-network choice at once (the
+ * gater asks on every dial), serving the public network by stopping a running peer (it starts
+ * again with the new choice when next used).
+ */
+export async function savePrivacy(next: PeerPrivacy): Promise<void> {
+	const restart = next.servePublic !== privacy.servePublic && peer !== undefined;
+	privacy = { ...next };
+	await writePrivacy(next);
+	if (restart) await stopPeer();
 }
 
 export function peerOptions(): PeerOptions {
@@ -35,14 +50,17 @@ export function peerOptions(): PeerOptions {
 		nodes: [],
 		routers: config.ipfsRouters,
 		gateways: config.ipfsGateways,
-		servePublic: false,
-		allowPrivate: () => allowPrivate
+		servePublic: privacy.servePublic,
+		allowPrivate: () => privacy.allowLocalNetwork
 	};
 }
 
 export function startPeer(): Promise<Peer> {
-	peer ??= import('./peer')
-		.then(({ Peer }) => Peer.start(peerOptions()))
+	peer ??= Promise.all([import('./peer'), readPrivacy()])
+		.then(([{ Peer }, stored]) => {
+			privacy = stored;
+			return Peer.start(peerOptions());
+		})
 		.catch((error: unknown) => {
 			peer = undefined;
 			throw error;
