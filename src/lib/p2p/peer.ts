@@ -22,6 +22,7 @@ import { OpfsFiles } from '../ipfs/opfs-files';
 import { BlockGuard, bitswapBlockEvents, guardBitswap } from './block-guard';
 import { denyDial, hostsOf, isPrivateUrl } from './gater';
 import { loadIdentity } from './identity';
+import { SERVING_LIMITS } from './limits';
 import { PeerBlockstore } from './peer-blockstore';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
@@ -104,7 +105,10 @@ export class Peer {
 						denyDialMultiaddr: (addr) =>
 							denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
 					},
-					connectionManager: { maxConnections: options.maxConnections ?? 64 },
+					connectionManager: {
+						...SERVING_LIMITS.connections,
+						maxConnections: options.maxConnections ?? SERVING_LIMITS.connections.maxConnections
+					},
 					// A relay that is down must not stop the peer: `reachableAddrs` says so in time.
 					transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
 					peerDiscovery:
@@ -114,12 +118,7 @@ export class Peer {
 					services: { identify: identify(), ping: ping() }
 				}
 			),
-			{
-				runOnLimitedConnections: true,
-				maxInboundStreams: 32,
-				maxOutboundStreams: 32,
-				sendBlocksConcurrency: 8
-			}
+			{ runOnLimitedConnections: true, ...SERVING_LIMITS.bitswap }
 		);
 		try {
 			await helia.start();
