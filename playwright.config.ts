@@ -48,9 +48,9 @@ export default defineConfig({
 				PUBLIC_IPFS_GATEWAYS: ipfsGateways,
 				// The CSP lists exact origins (no loopback wildcard): the emulator's CDN.
 				PUBLIC_HF_CDN_ORIGINS: `http://127.0.0.1:${cdnPort}`,
-				// The peer's relay lives only in the network namespace the p2p spec makes (see
-				// tests/p2p/netns.ts); no bootstrap peers or routers in tests.
-				PUBLIC_IPFS_RELAYS: process.env.E2E_IPFS_RELAYS ?? '/ip4/192.0.2.10/tcp/4003/ws',
+				// The peer's relay runs on the loopback of the network namespace the p2p spec makes (see
+				// tests/p2p/netns.ts), so outside it nothing is dialled but loopback; no bootstrap or routers.
+				PUBLIC_IPFS_RELAYS: process.env.E2E_IPFS_RELAYS ?? '/ip4/127.0.0.1/tcp/4003/ws',
 				PUBLIC_IPFS_BOOTSTRAP: 'none',
 				PUBLIC_IPFS_ROUTERS: 'none'
 			}

@@ -3,6 +3,14 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium-path.mjs';
 
+// Tests never reach the public IPFS network: no relays, bootstrap peers or routers unless a test
+// configures its own (the peer would otherwise fall back to the public defaults).
+if (process.env.VITEST) {
+	process.env.PUBLIC_IPFS_RELAYS ??= 'none';
+	process.env.PUBLIC_IPFS_BOOTSTRAP ??= 'none';
+	process.env.PUBLIC_IPFS_ROUTERS ??= 'none';
+}
+
 /** Cross-origin isolation, so wllama can use threads (SharedArrayBuffer). */
 const isolationHeaders = {
 	'Cross-Origin-Opener-Policy': 'same-origin',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { denyDial, hostsOf } from './gater';
+import { denyDial, hostsOf, isPrivateUrl } from './gater';
 
 describe('connection gater', () => {
 	const configured = hostsOf([
@@ -39,5 +39,16 @@ describe('connection gater', () => {
 		expect(denyDial(policy, '/ip4/8.8.4.4/tcp/443/wss')).toBe(false);
 		expect(denyDial(policy, '/dns4/relay.example.org/tcp/443/wss')).toBe(false);
 		expect(denyDial(policy, '/p2p-circuit')).toBe(false);
+	});
+});
+
+describe('isPrivateUrl', () => {
+	test('loopback and LAN gateways are private; public ones are not', () => {
+		expect(isPrivateUrl('http://127.0.0.1:8995')).toBe(true);
+		expect(isPrivateUrl('http://[::1]:8080')).toBe(true);
+		expect(isPrivateUrl('http://192.168.1.20')).toBe(true);
+		expect(isPrivateUrl('http://localhost:8080')).toBe(true);
+		expect(isPrivateUrl('https://trustless-gateway.link')).toBe(false);
+		expect(isPrivateUrl('not a url')).toBe(false);
 	});
 });

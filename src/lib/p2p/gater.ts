@@ -74,3 +74,14 @@ export function hostsOf(addrs: readonly string[]): Set<string> {
 	}
 	return hosts;
 }
+
+/** True when an http(s) URL's host is private (loopback, LAN, …). */
+export function isPrivateUrl(url: string): boolean {
+	try {
+		const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+		const kind = /^[\d.]+$/.test(host) ? 'ip4' : host.includes(':') ? 'ip6' : 'dns';
+		return isPrivateHost(kind, host);
+	} catch {
+		return false;
+	}
+}

@@ -1,12 +1,17 @@
 import { config } from '../config';
+import { AppError } from '../errors';
 import {
+	fetchByCid as fetchFromGateways,
 	fetchFromSource,
 	type CallOptions,
 	type FetchByCidInput,
 	type FetchByCidResult
 } from '../ipfs';
 import type { Peer } from './peer';
+import { DEFAULT_PRIVACY, readPrivacy, writePrivacy, type PeerPrivacy } from './privacy';
 import type { PeerOptions } from './types';
+
+export { DEFAULT_PRIVACY, readPrivacy, type PeerPrivacy } from './privacy';
 
 export { decodeOffer, encodeOffer, offerLink, type ShareOffer } from './share-link';
 export { offerFor } from './offer';
@@ -19,11 +24,23 @@ export type { BlockOrigin, ConnectionKind, PeerView } from './types';
  * loaded only then, never on first load.
  */
 let peer: Promise<Peer> | undefined;
-let allowPrivate = false;
+let privacy: PeerPrivacy = { ...DEFAULT_PRIVACY };
 
 /** Allows dialing devices on the local network (private addresses) from now on. */
 export function setAllowLocalNetwork(allow: boolean): void {
-	allowPrivate = allow;
+	privacy = { ...privacy, allowLocalNetwork: allow };
+}
+
+/**
+ * Stores the user's privacy choices and applies them: the local-network choice at once (the
+ * gater asks on every dial), serving the public network by stopping a running peer (it starts
+ * again with the new choice when next used).
+ */
+export async function savePrivacy(next: PeerPrivacy): Promise<void> {
+	const restart = next.servePublic !== privacy.servePublic && peer !== undefined;
+	privacy = { ...next };
+	await writePrivacy(next);
+	if (restart) await stopPeer();
 }
 
 export function peerOptions(): PeerOptions {
@@ -33,14 +50,17 @@ export function peerOptions(): PeerOptions {
 		nodes: [],
 		routers: config.ipfsRouters,
 		gateways: config.ipfsGateways,
-		servePublic: false,
-		allowPrivate: () => allowPrivate
+		servePublic: privacy.servePublic,
+		allowPrivate: () => privacy.allowLocalNetwork
 	};
 }
 
 export function startPeer(): Promise<Peer> {
-	peer ??= import('./peer')
-		.then(({ Peer }) => Peer.start(peerOptions()))
+	peer ??= Promise.all([import('./peer'), readPrivacy()])
+		.then(([{ Peer }, stored]) => {
+			privacy = stored;
+			return Peer.start(peerOptions());
+		})
 		.catch((error: unknown) => {
 			peer = undefined;
 			throw error;
@@ -59,19 +79,70 @@ export async function stopPeer(): Promise<void> {
 	await (await current?.catch(() => undefined))?.stop();
 }
 
+/** How long finding a CID's first block may take: a CID nobody provides fails within it. */
+export const FIND_MS = 30_000;
+
 /**
- * Add by CID without a gateway: every block from this browser's peer (its connected peers over
- * bitswap, providers found by delegated routing, and gateways when configured), verified.
- * A CID nobody provides fails with `P2P_STALLED` within the stall timeout.
+ * Add by CID from anywhere: every block from this browser's peer — its connected peers over
+ * bitswap, providers found by delegated routing and the configured gateways, together (no
+ * gateway required) — verified, into the model pipeline. A CID nobody provides fails with
+ * `IPFS_NOT_FOUND` within `findMs` and registers nothing.
  */
 export async function fetchByCidFromPeers(
 	input: FetchByCidInput,
-	options: CallOptions = {}
+	options: CallOptions & { findMs?: number } = {}
 ): Promise<FetchByCidResult> {
-	const peer = await startPeer();
+	return fetchByCidWith(await startPeer(), input, options);
+}
+
+export function fetchByCidWith(
+	peer: Pick<Peer, 'block'>,
+	input: FetchByCidInput,
+	options: CallOptions & { findMs?: number } = {}
+): Promise<FetchByCidResult> {
+	const findMs = options.findMs ?? FIND_MS;
+	let first = true;
 	return fetchFromSource(
 		input,
-		async (cid) => (await peer.block(cid, options.signal)).bytes,
+		async (cid) => {
+			try {
+				const { bytes } = await peer.block(cid, options.signal, first ? findMs : undefined);
+				first = false;
+				return bytes;
+			} catch (error) {
+				if (first && AppError.is(error, 'P2P_STALLED'))
+					throw new AppError(
+						'IPFS_NOT_FOUND',
+						`Nobody provides this CID: no connected device or node, no provider found through routing and no configured gateway had it within ${Math.round(findMs / 1000)} seconds. Check the CID, or open Citrate on a device that has the model, and try again. Nothing was added.`,
+						{ cause: error, details: { cid: input.cid } }
+					);
+				throw error;
+			}
+		},
 		options
 	);
+}
+
+/**
+ * Add by CID from anywhere: the configured gateways first (a wrong block from one is refused at
+ * once with `IPFS_BLOCK_INVALID`); when none has the CID or none answers, this browser's peer
+ * (connected peers, routing), resuming from the segments already written. No gateway required.
+ */
+export async function fetchByCidAnywhere(
+	input: FetchByCidInput,
+	options: CallOptions & {
+		findMs?: number;
+		/** The peer to ask (tests); default this browser's peer, started on demand. */
+		peer?: () => Promise<Pick<Peer, 'block'>>;
+	} = {}
+): Promise<FetchByCidResult> {
+	if (input.gateways.length > 0) {
+		try {
+			return await fetchFromGateways(input, options);
+		} catch (error) {
+			options.signal?.throwIfAborted();
+			if (!AppError.is(error, 'IPFS_NOT_FOUND') && !AppError.is(error, 'IPFS_GATEWAY')) throw error;
+		}
+	}
+	return fetchByCidWith(await (options.peer ?? startPeer)(), input, options);
 }

@@ -6,7 +6,7 @@ import type { Ping } from '@libp2p/ping';
 import { bootstrap } from '@libp2p/bootstrap';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
-import type { Connection, PeerId } from '@libp2p/interface';
+import { FaultTolerance, type Connection, type PeerId } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
@@ -19,8 +19,10 @@ import { CID } from 'multiformats/cid';
 import { AppError } from '../errors';
 import { FilestoreBlockstore } from '../ipfs/blockstore';
 import { OpfsFiles } from '../ipfs/opfs-files';
-import { denyDial, hostsOf } from './gater';
+import { BlockGuard, bitswapBlockEvents, guardBitswap } from './block-guard';
+import { denyDial, hostsOf, isPrivateUrl } from './gater';
 import { loadIdentity } from './identity';
+import { SERVING_LIMITS } from './limits';
 import { PeerBlockstore } from './peer-blockstore';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
@@ -42,9 +44,17 @@ export class Peer {
 	readonly #relayPeers: Set<string>;
 	readonly #options: PeerOptions;
 	readonly #allowedHosts: Set<string>;
+	/** Peers that sent a wrong block are refused and dropped (`IPFS_BLOCK_INVALID`). */
+	readonly guard: BlockGuard;
 
-	private constructor(helia: Node, options: PeerOptions, allowedHosts: Set<string>) {
+	private constructor(
+		helia: Node,
+		options: PeerOptions,
+		allowedHosts: Set<string>,
+		guard: BlockGuard
+	) {
 		this.#helia = helia;
+		this.guard = guard;
 		this.#options = options;
 		this.#allowedHosts = allowedHosts;
 		this.#relayPeers = new Set(
@@ -58,6 +68,8 @@ export class Peer {
 	static async start(options: PeerOptions): Promise<Peer> {
 		const privateKey = await loadIdentity();
 		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
+		const guard = new BlockGuard();
+		const refused = (peer: PeerId) => guard.isRefused(peer.toString());
 		const helia = withBitswap(
 			withLibp2pLight(
 				withHTTP(
@@ -68,7 +80,8 @@ export class Peer {
 						delegatedRouters: options.routers,
 						recursiveGateways: options.gateways,
 						allowInsecure: options.gateways.some((url) => url.startsWith('http:')),
-						allowLocal: options.allowPrivate()
+						// Configured gateways are the operator's choice, even on a private address.
+						allowLocal: options.allowPrivate() || options.gateways.some((url) => isPrivateUrl(url))
 					}
 				),
 				{
@@ -86,10 +99,18 @@ export class Peer {
 					connectionEncrypters: [noise()],
 					streamMuxers: [yamux()],
 					connectionGater: {
+						denyDialPeer: refused,
+						denyInboundEncryptedConnection: refused,
+						denyOutboundEncryptedConnection: refused,
 						denyDialMultiaddr: (addr) =>
 							denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
 					},
-					connectionManager: { maxConnections: options.maxConnections ?? 64 },
+					connectionManager: {
+						...SERVING_LIMITS.connections,
+						maxConnections: options.maxConnections ?? SERVING_LIMITS.connections.maxConnections
+					},
+					// A relay that is down must not stop the peer: `reachableAddrs` says so in time.
+					transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
 					peerDiscovery:
 						options.servePublic && options.bootstrap.length > 0
 							? [bootstrap({ list: options.bootstrap })]
@@ -97,12 +118,7 @@ export class Peer {
 					services: { identify: identify(), ping: ping() }
 				}
 			),
-			{
-				runOnLimitedConnections: true,
-				maxInboundStreams: 32,
-				maxOutboundStreams: 32,
-				sendBlocksConcurrency: 8
-			}
+			{ runOnLimitedConnections: true, ...SERVING_LIMITS.bitswap }
 		);
 		try {
 			await helia.start();
@@ -111,7 +127,10 @@ export class Peer {
 				cause
 			});
 		}
-		return new Peer(helia, options, allowedHosts);
+		guardBitswap(bitswapBlockEvents(helia), guard, (peer) =>
+			helia.libp2p.hangUp(peerIdFromString(peer))
+		);
+		return new Peer(helia, options, allowedHosts, guard);
 	}
 
 	get id(): string {
@@ -240,10 +259,11 @@ export class Peer {
 	 * One block from connected peers (bitswap), routing and gateways together, verified against
 	 * its CID by Helia; `P2P_STALLED` when nobody sends it in time.
 	 */
-	async block(cidText: string, signal?: AbortSignal): Promise<ReceivedBlock> {
+	async block(cidText: string, signal?: AbortSignal, timeoutMs = STALL_MS): Promise<ReceivedBlock> {
 		const cid = CID.parse(cidText);
+		this.guard.want(cid);
 		let from: ReceivedBlock['from'] = { kind: 'local' };
-		const timeout = AbortSignal.timeout(STALL_MS);
+		const timeout = AbortSignal.timeout(timeoutMs);
 		const combined = AbortSignal.any([timeout, ...(signal ? [signal] : [])]);
 		const parts: Uint8Array[] = [];
 		try {
@@ -267,7 +287,7 @@ export class Peer {
 			if (timeout.aborted)
 				throw new AppError(
 					'P2P_STALLED',
-					'No device, peer or gateway sent the next block in 30 seconds.',
+					`No device, peer or gateway sent the next block in ${Math.round(timeoutMs / 1000)} seconds.`,
 					{ cause: error, details: { cid: cidText } }
 				);
 			throw new AppError('IPFS_NOT_FOUND', 'No device, peer or gateway could provide a block.', {

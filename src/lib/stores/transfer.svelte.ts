@@ -36,6 +36,8 @@ export class ReceiveTransfer {
 	/** Why the transfer is paused or waiting, in words. */
 	note = $state<string | null>(null);
 	model = $state.raw<LocalModel | null>(null);
+	/** Peers refused for sending a wrong block (the transfer goes on from the others). */
+	refused = $state.raw<string[]>([]);
 
 	#controller: AbortController | undefined;
 	#retry: ReturnType<typeof setTimeout> | undefined;
@@ -78,10 +80,16 @@ export class ReceiveTransfer {
 		try {
 			const peer = await startPeer();
 			this.#unsubscribe?.();
-			this.#unsubscribe = peer.onDisconnect((id) => {
+			const offDisconnect = peer.onDisconnect((id) => {
 				if (id === offer.peer.id && this.status === 'receiving' && !peer.connectionTo(id))
 					this.#away();
 			});
+			this.refused = peer.guard.refused();
+			const offRefused = peer.guard.onRefused(() => (this.refused = peer.guard.refused()));
+			this.#unsubscribe = () => {
+				offDisconnect();
+				offRefused();
+			};
 			const result = await receiveOffer(peer, offer, {
 				signal: controller.signal,
 				onConnected: (connection) => {

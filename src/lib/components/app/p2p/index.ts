@@ -1,2 +1,3 @@
 export { default as ReceiveView } from './ReceiveView.svelte';
 export { default as SendDialog } from './SendDialog.svelte';
+export { default as PeerSettings } from './PeerSettings.svelte';
