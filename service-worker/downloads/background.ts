@@ -106,9 +106,9 @@ export function installBackgroundFetch(
 		const id = jobIdOf(registration.id);
 		if (!id) return;
 		registration.addEventListener('progress', () =>
-			engine.backgroundProgress(id, registration.downloaded)
+			engine.background.progress(id, registration.downloaded)
 		);
-		engine.backgroundProgress(id, registration.downloaded);
+		engine.background.progress(id, registration.downloaded);
 	};
 
 	/** The CDN URL a file resolves to (the token goes to the Hub only; fetch drops it on redirect). */
@@ -135,7 +135,7 @@ export function installBackgroundFetch(
 		for (const shard of before.shards)
 			if (shard.state !== 'done')
 				urls.set(shard.path, await cdnUrl(before.repoId, before.revision, shard.path));
-		const job = await engine.handOff(id);
+		const job = await engine.background.handOff(id);
 		if (!job) return null;
 		const files = job.shards
 			.filter((shard) => shard.state !== 'done' && shard.committed < shard.size)
@@ -157,7 +157,7 @@ export function installBackgroundFetch(
 			return null;
 		}
 		const transfer: BackgroundTransfer = { fetchId: PREFIX + id, files, startedAt: Date.now() };
-		await engine.backgroundStarted(id, transfer);
+		await engine.background.started(id, transfer);
 		// A page that went away before starting it leaves no fetch: the engine takes the job back.
 		setTimeout(() => {
 			void manager!.get(transfer.fetchId).then(async (registration) => {
@@ -173,7 +173,7 @@ export function installBackgroundFetch(
 	}
 
 	async function failed(id: string, why: string): Promise<void> {
-		await engine.backgroundEnded(
+		await engine.background.ended(
 			id,
 			new AppError(
 				'DOWNLOAD_NETWORK',
@@ -186,7 +186,7 @@ export function installBackgroundFetch(
 		await deps.ready;
 		const id = jobIdOf(event.registration.id);
 		if (!id) return;
-		const job = (await engine.backgroundJobs()).find((candidate) => candidate.id === id);
+		const job = (await engine.background.jobs()).find((candidate) => candidate.id === id);
 		if (!job?.background) return;
 		const pathOf = new Map(job.background.files.map((file) => [file.url, file.path]));
 		const responses = new Map<string, Response>();
@@ -194,7 +194,7 @@ export function installBackgroundFetch(
 			const path = pathOf.get(record.request.url);
 			if (path) responses.set(path, await record.responseReady);
 		}
-		const result = await engine.adopt(id, responses);
+		const result = await engine.background.adopt(id, responses);
 		await event
 			.updateUI?.({
 				title:
@@ -213,7 +213,7 @@ export function installBackgroundFetch(
 		const id = jobIdOf(registration.id);
 		if (!id) return;
 		(event as BackgroundFetchEvent).waitUntil(
-			engine.backgroundEnded(
+			engine.background.ended(
 				id,
 				new AppError(
 					'DOWNLOAD_NETWORK',
@@ -227,7 +227,7 @@ export function installBackgroundFetch(
 		const id = jobIdOf(registration.id);
 		if (!id) return;
 		(event as BackgroundFetchEvent).waitUntil(
-			engine.backgroundEnded(
+			engine.background.ended(
 				id,
 				new AppError(
 					'DOWNLOAD_CANCELLED',
@@ -244,11 +244,11 @@ export function installBackgroundFetch(
 	// At start: follow the background fetches still running; give back jobs whose fetch is gone
 	// (the browser was closed mid-way: it ends them without an event we could see).
 	void deps.ready.then(async () => {
-		for (const job of await engine.backgroundJobs()) {
+		for (const job of await engine.background.jobs()) {
 			const registration = await manager.get(PREFIX + job.id);
 			if (registration) watch(registration);
 			else
-				await engine.backgroundEnded(
+				await engine.background.ended(
 					job.id,
 					new AppError(
 						'DOWNLOAD_NETWORK',

@@ -1,9 +1,11 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
-import { AppError, toAppError, type SerializedAppError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import { SegmentStore } from '../storage/opfs';
 import type { LocalModel } from '../storage/types';
 import { abortError } from './abort';
-import { createJob, isActive, localModelOf, resetShard, snapshotOf } from './jobs';
+import { BackgroundHandover } from './background-handover';
+import { JobReports } from './job-reports';
+import { createJob, isActive, localModelOf, resetShard } from './jobs';
 import type { JobStore } from './job-store';
 import { checkQuota, quotaError } from './quota';
 import { downloadShard } from './shard-download';
@@ -15,7 +17,6 @@ import {
 	type DownloadJobSnapshot,
 	type DownloadRequest,
 	type DownloadSettings,
-	type DownloadWait,
 	type ShardRecord
 } from './types';
 
@@ -62,19 +63,14 @@ export class DownloadEngine {
 	readonly #random: () => number;
 	readonly #jobs = new Map<string, DownloadJobRecord>();
 	readonly #running = new Map<string, Running>();
-	readonly #received = new Map<string, Map<string, number>>();
-	readonly #notices = new Map<string, SerializedAppError>();
-	/** Responses Background Fetch brought, per file key, for the next request of that file. */
-	readonly #adopted = new Map<string, Response>();
-	/** Bytes Background Fetch has carried so far, per job. */
-	readonly #backgroundBytes = new Map<string, number>();
-	/** Files waiting to retry, per job. */
-	readonly #waits = new Map<string, Map<string, DownloadWait>>();
-	readonly #lastProgress = new Map<string, number>();
 	readonly #saving = new Map<string, Promise<void>>();
 	readonly #idleWaiters: (() => void)[] = [];
 	#ready: Promise<void> | undefined;
 	#stopped = false;
+	/** Hands running jobs to Background Fetch and takes them back (`background-handover.ts`). */
+	readonly background: BackgroundHandover;
+	/** What the pages see of the jobs (`job-reports.ts`). */
+	readonly #reports: JobReports;
 
 	constructor(deps: EngineDeps) {
 		this.#deps = deps;
@@ -82,6 +78,26 @@ export class DownloadEngine {
 		this.#fetch = deps.fetch ?? ((input, init) => fetch(input, init));
 		this.#now = deps.now ?? Date.now;
 		this.#random = deps.random ?? Math.random;
+		this.#reports = new JobReports({
+			emit: deps.emit,
+			now: this.#now,
+			progressIntervalMs: () => this.#settings.progressIntervalMs,
+			carried: (id) => this.background.carried(id)
+		});
+		this.background = new BackgroundHandover({
+			init: () => this.init(),
+			job: (id) => this.#job(id),
+			find: (id) => this.#jobs.get(id),
+			all: () => this.#jobs.values(),
+			stopShards: (job) => this.#stopShards(job),
+			save: (job) => this.#save(job),
+			emitState: (job) => this.#reports.emitState(job),
+			progressEvent: (job) => this.#reports.progressEvent(job),
+			schedule: () => this.#schedule(),
+			notice: (job, reason) => this.#reports.notice(job.id, reason),
+			snapshot: (job) => this.#reports.snapshot(job),
+			key: (job, path) => this.#key(job, path)
+		});
 	}
 
 	get settings(): Readonly<DownloadSettings> {
@@ -116,7 +132,7 @@ export class DownloadEngine {
 		await this.init();
 		return [...this.#jobs.values()]
 			.sort((a, b) => a.createdAt - b.createdAt)
-			.map((job) => this.#snapshot(job));
+			.map((job) => this.#reports.snapshot(job));
 	}
 
 	/** True while any file is downloading or waiting to. */
@@ -141,7 +157,7 @@ export class DownloadEngine {
 		if (existing) {
 			if (existing.state === 'paused' || existing.state === 'failed')
 				return this.resume(existing.id);
-			return this.#snapshot(existing);
+			return this.#reports.snapshot(existing);
 		}
 		await checkQuota(fresh, this.#deps.estimate);
 		this.#jobs.set(fresh.id, fresh);
@@ -151,35 +167,34 @@ export class DownloadEngine {
 			this.#jobs.delete(fresh.id);
 			throw quotaError(fresh, toAppError(error, 'STORAGE_UNAVAILABLE'));
 		}
-		this.#emitState(fresh);
+		this.#reports.emitState(fresh);
 		this.#schedule();
-		return this.#snapshot(fresh);
+		return this.#reports.snapshot(fresh);
 	}
 
 	async pause(id: string): Promise<DownloadJobSnapshot> {
 		const job = await this.#job(id);
-		if (!isActive(job) && job.state !== 'background') return this.#snapshot(job);
-		job.background = null;
-		this.#backgroundBytes.delete(job.id);
+		if (!isActive(job) && job.state !== 'background') return this.#reports.snapshot(job);
+		this.background.drop(job);
 		job.state = 'paused';
 		await this.#stopShards(job);
 		await this.#save(job);
-		this.#emitState(job);
-		return this.#snapshot(job);
+		this.#reports.emitState(job);
+		return this.#reports.snapshot(job);
 	}
 
 	async resume(id: string): Promise<DownloadJobSnapshot> {
 		const job = await this.#job(id);
-		if (job.state !== 'paused' && job.state !== 'failed') return this.#snapshot(job);
+		if (job.state !== 'paused' && job.state !== 'failed') return this.#reports.snapshot(job);
 		await checkQuota(job, this.#deps.estimate);
 		job.state = 'queued';
 		job.error = null;
 		for (const shard of job.shards) if (shard.state === 'failed') shard.state = 'pending';
-		this.#notices.delete(id);
+		this.#reports.clearNotice(id);
 		await this.#save(job);
-		this.#emitState(job);
+		this.#reports.emitState(job);
 		this.#schedule();
-		return this.#snapshot(job);
+		return this.#reports.snapshot(job);
 	}
 
 	/** Stops a job and deletes its bytes (finished files of an unfinished job too). */
@@ -187,107 +202,10 @@ export class DownloadEngine {
 		const job = await this.#job(id);
 		if (job.state === 'done') return;
 		job.state = 'cancelled';
-		job.background = null;
+		this.background.drop(job);
 		await this.#stopShards(job);
 		await this.#deleteBytes(job);
 		await this.#forget(job);
-	}
-
-	// ---- Background Fetch ------------------------------------------------------------------
-
-	/**
-	 * Stops the engine's own transfer of a job so that Background Fetch carries the rest: what
-	 * arrived is committed first, so the returned record says exactly where each file resumes.
-	 * Null when the job is not downloading (nothing to hand over).
-	 */
-	async handOff(id: string): Promise<DownloadJobRecord | null> {
-		const job = await this.#job(id);
-		if (job.state !== 'queued' && job.state !== 'downloading') return null;
-		job.state = 'background';
-		await this.#stopShards(job);
-		await this.#save(job);
-		return structuredClone(job);
-	}
-
-	/** Records the Background Fetch now carrying a handed-off job. */
-	async backgroundStarted(
-		id: string,
-		transfer: NonNullable<DownloadJobRecord['background']>
-	): Promise<void> {
-		const job = await this.#job(id);
-		if (job.state !== 'background') return;
-		job.background = transfer;
-		this.#backgroundBytes.set(id, 0);
-		await this.#save(job);
-		this.#emitState(job);
-	}
-
-	/** Background Fetch progress (bytes carried so far, all files together). */
-	backgroundProgress(id: string, downloaded: number): void {
-		const job = this.#jobs.get(id);
-		if (job?.state !== 'background') return;
-		this.#backgroundBytes.set(id, downloaded);
-		this.#progressEvent(job);
-	}
-
-	/**
-	 * Background Fetch brought the rest of the files: each response continues its file from the
-	 * committed byte (same checks, same saved hash state), then the job verifies and registers
-	 * as usual. Resolves when the job is done or failed.
-	 */
-	async adopt(id: string, responses: ReadonlyMap<string, Response>): Promise<DownloadJobSnapshot> {
-		const job = await this.#job(id);
-		if (job.state !== 'background') {
-			for (const response of responses.values()) await response.body?.cancel().catch(() => {});
-			return this.#snapshot(job);
-		}
-		for (const shard of job.shards) {
-			const response = responses.get(shard.path);
-			if (response && shard.state !== 'done') this.#adopted.set(this.#key(job, shard), response);
-		}
-		this.#toEngine(job);
-		await this.#save(job);
-		this.#emitState(job);
-		this.#schedule();
-		await new Promise<void>((resolve) => {
-			const check = () => (isActive(job) ? setTimeout(check, 100) : resolve());
-			check();
-		});
-		return this.#snapshot(job);
-	}
-
-	/**
-	 * The Background Fetch of a job failed or was aborted: the job goes back to the engine from
-	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown.
-	 */
-	async backgroundEnded(
-		id: string,
-		reason: AppError,
-		state: 'queued' | 'paused' = 'queued'
-	): Promise<void> {
-		await this.init();
-		const job = this.#jobs.get(id);
-		if (!job || job.state !== 'background') return;
-		this.#toEngine(job);
-		job.state = state;
-		this.#notices.set(job.id, reason.toJSON());
-		await this.#save(job);
-		this.#emitState(job);
-		this.#schedule();
-	}
-
-	/** Jobs Background Fetch carries now. */
-	async backgroundJobs(): Promise<DownloadJobRecord[]> {
-		await this.init();
-		return [...this.#jobs.values()].filter((job) => job.state === 'background');
-	}
-
-	#toEngine(job: DownloadJobRecord): void {
-		job.state = 'queued';
-		job.background = null;
-		this.#backgroundBytes.delete(job.id);
-		for (const shard of job.shards)
-			if (shard.state !== 'done' && shard.state !== 'failed') shard.state = 'pending';
 	}
 
 	/** Deletes a downloaded model (or whatever a job left) and its record. */
@@ -328,43 +246,8 @@ export class DownloadEngine {
 		return job;
 	}
 
-	#key(job: DownloadJobRecord, shard: ShardRecord): string {
-		return `${job.id}\n${shard.path}`;
-	}
-
-	#snapshot(job: DownloadJobRecord): DownloadJobSnapshot {
-		const waits = [...(this.#waits.get(job.id)?.values() ?? [])];
-		const soonest = waits.sort((a, b) => a.retryAt - b.retryAt)[0] ?? null;
-		const snapshot = snapshotOf(
-			job,
-			this.#received.get(job.id),
-			this.#notices.get(job.id) ?? null,
-			soonest
-		);
-		const carried = this.#backgroundBytes.get(job.id);
-		if (job.state === 'background' && carried)
-			snapshot.receivedBytes = Math.min(job.totalBytes, snapshot.receivedBytes + carried);
-		return snapshot;
-	}
-
-	#emitState(job: DownloadJobRecord): void {
-		this.#lastProgress.set(job.id, this.#now());
-		this.#deps.emit({ type: 'state', job: this.#snapshot(job) });
-	}
-
-	#progress(job: DownloadJobRecord, shard: ShardRecord, position: number): void {
-		let received = this.#received.get(job.id);
-		if (!received) this.#received.set(job.id, (received = new Map()));
-		received.set(shard.path, position);
-		if (this.#setWait(job, shard, null)) return this.#emitState(job);
-		this.#progressEvent(job);
-	}
-
-	#progressEvent(job: DownloadJobRecord): void {
-		const now = this.#now();
-		if (now - (this.#lastProgress.get(job.id) ?? 0) < this.#settings.progressIntervalMs) return;
-		this.#lastProgress.set(job.id, now);
-		this.#deps.emit({ type: 'progress', job: this.#snapshot(job) });
+	#key(job: DownloadJobRecord, path: string): string {
+		return `${job.id}\n${path}`;
 	}
 
 	/** Saves a job; saves of one job are applied in order. */
@@ -384,10 +267,7 @@ export class DownloadEngine {
 	async #forget(job: DownloadJobRecord): Promise<void> {
 		await this.#saving.get(job.id);
 		this.#jobs.delete(job.id);
-		this.#received.delete(job.id);
-		this.#notices.delete(job.id);
-		this.#waits.delete(job.id);
-		this.#lastProgress.delete(job.id);
+		this.#reports.forget(job.id);
 		await this.#deps.jobs.delete(job.id);
 		this.#deps.emit({ type: 'removed', id: job.id });
 		this.#checkIdle();
@@ -402,7 +282,7 @@ export class DownloadEngine {
 	async #stopShards(job: DownloadJobRecord): Promise<void> {
 		const stopping: Promise<void>[] = [];
 		for (const shard of job.shards) {
-			const running = this.#running.get(this.#key(job, shard));
+			const running = this.#running.get(this.#key(job, shard.path));
 			if (!running) continue;
 			running.controller.abort(abortError());
 			stopping.push(running.done);
@@ -420,7 +300,7 @@ export class DownloadEngine {
 		for (const job of jobs)
 			for (const shard of job.shards) {
 				if (this.#running.size >= this.#settings.concurrency) return;
-				if (shard.state !== 'pending' || this.#running.has(this.#key(job, shard))) continue;
+				if (shard.state !== 'pending' || this.#running.has(this.#key(job, shard.path))) continue;
 				this.#run(job, shard);
 			}
 		this.#checkIdle();
@@ -432,13 +312,13 @@ export class DownloadEngine {
 	}
 
 	#run(job: DownloadJobRecord, shard: ShardRecord): void {
-		const key = this.#key(job, shard);
+		const key = this.#key(job, shard.path);
 		const controller = new AbortController();
 		shard.state = 'downloading';
 		if (job.state === 'queued') {
 			job.state = 'downloading';
 			void this.#save(job).catch(() => {});
-			this.#emitState(job);
+			this.#reports.emitState(job);
 		}
 		const done = (async () => {
 			try {
@@ -452,7 +332,7 @@ export class DownloadEngine {
 				await this.#fail(job, shard, quotaError(job, toAppError(error, 'DOWNLOAD_NETWORK')));
 			}
 		})().finally(() => {
-			this.#setWait(job, shard, null);
+			this.#reports.setWait(job, shard, null);
 			this.#running.delete(key);
 			this.#schedule();
 		});
@@ -467,45 +347,32 @@ export class DownloadEngine {
 		// Other files of this job stop too, keeping what they committed (and verified files).
 		for (const other of job.shards) {
 			if (other === shard) continue;
-			this.#running.get(this.#key(job, other))?.controller.abort(abortError());
+			this.#running.get(this.#key(job, other.path))?.controller.abort(abortError());
 		}
 		await Promise.all(
 			job.shards
 				.filter((other) => other !== shard)
-				.map((other) => this.#running.get(this.#key(job, other))?.done)
+				.map((other) => this.#running.get(this.#key(job, other.path))?.done)
 		);
 		for (const other of job.shards)
 			if (other.state === 'downloading' || other.state === 'verifying') other.state = 'pending';
 		await this.#save(job).catch(() => {});
-		this.#emitState(job);
+		this.#reports.emitState(job);
 	}
 
 	async #afterShard(job: DownloadJobRecord): Promise<void> {
 		if (!job.shards.every((shard) => shard.state === 'done')) return;
 		if (job.state === 'done' || job.state === 'cancelled') return;
 		job.state = 'verifying';
-		this.#emitState(job);
+		this.#reports.emitState(job);
 		await this.#deps.models.register(localModelOf(job, this.#now()));
 		job.state = 'done';
-		this.#received.delete(job.id);
+		this.#reports.clearReceived(job.id);
 		// Hash states are not needed once the model is registered.
 		for (const shard of job.shards) shard.hashState = null;
 		await this.#save(job);
-		this.#emitState(job);
+		this.#reports.emitState(job);
 		this.#deps.emit({ type: 'modelsChanged' });
-	}
-
-	/** Records (or clears) a file's wait; true when that changed anything. */
-	#setWait(job: DownloadJobRecord, shard: ShardRecord, wait: DownloadWait | null): boolean {
-		let waits = this.#waits.get(job.id);
-		if (!wait) {
-			if (!waits?.delete(shard.path)) return false;
-			if (waits.size === 0) this.#waits.delete(job.id);
-			return true;
-		}
-		if (!waits) this.#waits.set(job.id, (waits = new Map()));
-		waits.set(shard.path, wait);
-		return true;
 	}
 
 	/** The engine's side of downloading one file. */
@@ -524,30 +391,25 @@ export class DownloadEngine {
 			root: deps.root,
 			createHasher: deps.createHasher ?? createSHA256,
 			save: () => this.#save(job),
-			progress: (position) => this.#progress(job, shard, position),
+			progress: (position) => this.#reports.progress(job, shard, position),
 			notice: (error) => {
-				this.#notices.set(job.id, error.toJSON());
-				this.#emitState(job);
+				this.#reports.notice(job.id, error);
+				this.#reports.emitState(job);
 			},
 			reset: () => {
 				resetShard(shard);
-				this.#received.get(job.id)?.delete(shard.path);
+				this.#reports.clearReceived(job.id, shard.path);
 			},
 			verifying: () => {
 				if (job.shards.every((other) => other === shard || other.state === 'done')) {
 					job.state = 'verifying';
-					this.#emitState(job);
+					this.#reports.emitState(job);
 				}
 			},
-			changed: () => this.#emitState(job),
-			takeResponse: () => {
-				const key = this.#key(job, shard);
-				const response = this.#adopted.get(key) ?? null;
-				this.#adopted.delete(key);
-				return response;
-			},
+			changed: () => this.#reports.emitState(job),
+			takeResponse: () => this.background.take(this.#key(job, shard.path)),
 			waiting: (wait) => {
-				if (this.#setWait(job, shard, wait)) this.#emitState(job);
+				if (this.#reports.setWait(job, shard, wait)) this.#reports.emitState(job);
 			}
 		};
 	}

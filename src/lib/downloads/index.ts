@@ -25,7 +25,12 @@ export {
 	type ShardState
 } from './types';
 export { validateRequest } from './jobs';
-export { loadConcurrency, saveConcurrency } from './settings';
+export {
+	loadBackgroundFromStart,
+	loadConcurrency,
+	saveBackgroundFromStart,
+	saveConcurrency
+} from './settings';
 export { formatBytes, formatDuration, formatSpeed, percentOf } from './format';
 export {
 	failedCheck,

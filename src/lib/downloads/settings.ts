@@ -1,5 +1,9 @@
 import { openCitrateDB } from '../storage/db';
-import { CONCURRENCY_SETTING_KEY, DEFAULT_DOWNLOAD_SETTINGS } from './types';
+import {
+	BACKGROUND_FROM_START_SETTING_KEY,
+	CONCURRENCY_SETTING_KEY,
+	DEFAULT_DOWNLOAD_SETTINGS
+} from './types';
 
 /** The user's "parallel downloads" setting (IndexedDB `settings`), read by the service worker. */
 export async function loadConcurrency(): Promise<number> {
@@ -12,4 +16,14 @@ export async function loadConcurrency(): Promise<number> {
 
 export async function saveConcurrency(value: number): Promise<void> {
 	await (await openCitrateDB()).put('settings', { key: CONCURRENCY_SETTING_KEY, value });
+}
+
+/** Whether the page hands each new download to Background Fetch at once (off unless chosen). */
+export async function loadBackgroundFromStart(): Promise<boolean> {
+	const saved = await (await openCitrateDB()).get('settings', BACKGROUND_FROM_START_SETTING_KEY);
+	return saved?.value === true;
+}
+
+export async function saveBackgroundFromStart(value: boolean): Promise<void> {
+	await (await openCitrateDB()).put('settings', { key: BACKGROUND_FROM_START_SETTING_KEY, value });
 }
