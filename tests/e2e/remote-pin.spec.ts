@@ -4,13 +4,17 @@
  * one; the library's *Pin remotely* shows the service's statuses until Pinned remotely, which
  * survives a reload; a pin the service cannot complete shows Remote pin failed and the reason.
  *
- * The node fetches the blocks over libp2p/bitswap from a Helia peer in Node that holds the same
- * file (same kubo CID): the browser serving them itself comes with the browser peer.
+ * The first tests have the node fetch the blocks from a Helia peer in Node that holds the same file
+ * (same kubo CID). The last one is the issue's done-when path: the node gets every block from the
+ * browser that pins (its peer dials the node's WebSocket address once the user allowed it), then a
+ * fresh profile with the Hub, CDN and gateway unreachable adds the model by CID from the node alone
+ * and chats with it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium-path.mjs';
 import { SCRIPTED_CHAT_REPLY } from '../hub-emulator/default-repos';
 import { startCitrateNode, type CitrateNode } from '../../scripts/ipfs-node/node';
@@ -61,7 +65,12 @@ async function downloadTiny(page: Page, repo = TINY) {
  * Settings → the service. The endpoint is chosen at run time, so it is not in the page's CSP: the
  * first time, the form asks to allow its origin (Allow and reload), then the user saves again.
  */
-async function saveService(page: Page, token: string, service = node) {
+async function saveService(
+	page: Page,
+	token: string,
+	service = node,
+	beforeAllow: () => Promise<void> = async () => undefined
+) {
 	await page.goto('/settings');
 	await page.evaluate(async () => {
 		await navigator.serviceWorker.ready;
@@ -83,6 +92,7 @@ async function saveService(page: Page, token: string, service = node) {
 	const refused = section.getByText(/refused the access token/);
 	await expect(ask.or(saved).or(refused)).toBeVisible({ timeout: 30_000 });
 	if (await ask.isVisible()) {
+		await beforeAllow();
 		await Promise.all([
 			page.waitForEvent('load'),
 			section.getByRole('button', { name: 'Allow and reload' }).click()
@@ -185,6 +195,27 @@ test('a pin the service reports failed shows Remote pin failed with its reason, 
 	).toBeEnabled();
 });
 
+/** axe (whole page) and no horizontal overflow at 1280/390/360 px in both themes, with screenshots. */
+async function checkLayout(page: Page, name: string) {
+	const prompt = page.getByRole('button', { name: 'Allow and reload' });
+	for (const width of [1280, 390, 360])
+		for (const theme of ['light', 'dark'] as const) {
+			await page.setViewportSize({ width, height: 800 });
+			await page.emulateMedia({ colorScheme: theme });
+			const axe = await new AxeBuilder({ page }).analyze();
+			expect(axe.violations, `${name} (${width} px, ${theme})`).toEqual([]);
+			expect(
+				await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+				`${name}: no horizontal overflow at ${width} px`
+			).toBe(true);
+			if (width === 360) continue;
+			await prompt.scrollIntoViewIfNeeded();
+			await page.screenshot({ path: test.info().outputPath(`${name}-${width}-${theme}.png`) });
+		}
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.emulateMedia({ colorScheme: 'light' });
+}
+
 /** A persistent profile (a device), on its own temporary folder. */
 async function device(baseURL: string | undefined) {
 	const dir = await mkdtemp(join(tmpdir(), 'citrate-remote-pin-'));
@@ -233,7 +264,9 @@ test('remote pin end to end: A pins a model on its node from its own browser (ev
 		expect(own.libp2p.getConnections()).toHaveLength(0);
 
 		await expect(
-			(await saveService(a.page, TOKEN, own)).getByText('Service saved: the token was accepted.')
+			(
+				await saveService(a.page, TOKEN, own, () => checkLayout(a.page, 'settings-allow'))
+			).getByText('Service saved: the token was accepted.')
 		).toBeVisible();
 		await a.page.goto('/library');
 		await card.getByRole('button', { name: new RegExp(`^Pin remotely ${SCRIPTED}`) }).click();
@@ -241,6 +274,7 @@ test('remote pin end to end: A pins a model on its node from its own browser (ev
 		await expect(card.getByText(`Allow Citrate to connect to ${ws} so your node`)).toBeVisible({
 			timeout: 30_000
 		});
+		await checkLayout(a.page, 'library-allow-node');
 		await Promise.all([
 			a.page.waitForEvent('load'),
 			card.getByRole('button', { name: 'Allow and reload' }).click()
@@ -283,6 +317,7 @@ test('remote pin end to end: A pins a model on its node from its own browser (ev
 		await add();
 		const form = c.page.getByRole('form', { name: 'Add model by CID' });
 		await expect(form.getByText(`Allow Citrate to connect to ${ws} to fetch`)).toBeVisible();
+		await checkLayout(c.page, 'add-by-cid-allow-node');
 		await Promise.all([
 			c.page.waitForEvent('load'),
 			form.getByRole('button', { name: 'Allow and reload' }).click()
