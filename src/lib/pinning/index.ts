@@ -17,3 +17,4 @@ export {
 } from './settings';
 export { readRemotePins, writeRemotePin, deleteRemotePin, type RemotePinRecord } from './records';
 export * from './spec';
+export { delegateOrigin, dialableDelegates } from './delegates';

@@ -14,6 +14,8 @@ export interface RemotePinRecord {
 	requestid: string;
 	status: PinStatusValue;
 	updatedAt: number;
+	/** The service's `delegates` (the node fetching the pin), dialed again after a reload. */
+	delegates?: string[];
 	/** The last error (service unavailable, pin failed), if any. */
 	error?: SerializedAppError;
 }

@@ -14,8 +14,10 @@ import {
 	type FollowProgress,
 	type PinningServiceConfig,
 	type PinStatusValue,
-	type RemotePinRecord
+	type RemotePinRecord,
+	dialableDelegates
 } from '$lib/pinning';
+import { isAllowedByCsp, pagePolicy } from '$lib/security';
 
 /** One model's remote pin as the library shows it. */
 export interface RemotePinView {
@@ -25,16 +27,31 @@ export interface RemotePinView {
 	retrying?: { attempt: number; inMs: number; message: string };
 	error?: SerializedAppError;
 	busy: boolean;
+	/**
+	 * The service's node can be reached at this origin, which the page may not connect to yet:
+	 * the user is asked to allow it (then the node fetches the blocks from this device).
+	 */
+	approve?: string;
 }
 
 export interface RemotePinsDeps {
 	/**
 	 * This device's own libp2p addresses, sent as the pin's `origins` so the service can fetch the
-	 * blocks from it (supplied by the browser peer; none until it runs).
+	 * blocks from it (from the browser peer; none when it has no relay).
 	 */
-	origins: () => string[];
+	origins: () => Promise<string[]>;
+	/** Connects this device's peer to the service's `delegates`, so it can serve the blocks there. */
+	connect: (delegates: string[], signal: AbortSignal) => Promise<void>;
+	/** Whether the page may connect to this URL (its CSP, with the origins the user allowed). */
+	allowed: (url: string) => boolean;
 	fetch?: typeof fetch;
 	follow?: Omit<FollowOptions, 'signal' | 'onProgress'>;
+}
+
+/** Whether Add by CID reached the user's own node (or which origin the user must allow first). */
+export interface NodeReach {
+	reached: boolean;
+	approve?: string;
 }
 
 /**
@@ -55,7 +72,13 @@ export class RemotePinsStore {
 	readonly #follows = new Map<string, AbortController>();
 
 	constructor(deps: Partial<RemotePinsDeps> = {}) {
-		this.#deps = { origins: () => [], ...deps };
+		this.#deps = {
+			origins: () => Promise.resolve([]),
+			connect: () => Promise.resolve(),
+			allowed: (url) =>
+				typeof document === 'undefined' || isAllowedByCsp(url, pagePolicy(document)),
+			...deps
+		};
 	}
 
 	get loaded(): boolean {
@@ -136,6 +159,25 @@ export class RemotePinsStore {
 		this.#serviceError = null;
 	}
 
+	/**
+	 * Add by CID from the user's own node: asks the service for its pin of `cid` and connects this
+	 * device's peer to the node holding it (its WebSocket delegates). `approve` when the page may
+	 * not connect to the node yet; `reached: false` when no service is set up or none holds it.
+	 */
+	async reachNodeFor(cid: string, signal: AbortSignal): Promise<NodeReach> {
+		if (this.#config === null) return { reached: false };
+		const found = await this.#client().list({ cid: [cid], status: ['pinned'], limit: 1 }, signal);
+		const dialable = dialableDelegates(found.results[0]?.delegates ?? []);
+		if (dialable.length === 0) return { reached: false };
+		const allowed = dialable.filter((d) => this.#deps.allowed(d.origin));
+		if (allowed.length === 0) return { reached: false, approve: dialable[0]!.origin };
+		await this.#deps.connect(
+			allowed.map((d) => d.addr),
+			signal
+		);
+		return { reached: true };
+	}
+
 	/** Asks the service to pin the model's CID, with this device's addresses as origins, and follows it. */
 	async pin(model: LocalModel): Promise<void> {
 		if (!model.cid) {
@@ -156,7 +198,7 @@ export class RemotePinsStore {
 		try {
 			const client = this.#client();
 			const endpoint = client.endpoint;
-			const origins = this.#deps.origins();
+			const origins = await this.#deps.origins();
 			const status = await requestPin(
 				client,
 				{
@@ -177,7 +219,8 @@ export class RemotePinsStore {
 				endpoint,
 				requestid: status.requestid,
 				status: status.status,
-				updatedAt: Date.now()
+				updatedAt: Date.now(),
+				delegates: status.delegates
 			};
 			await writeRemotePin(record);
 			await this.#follow(record, controller);
@@ -195,6 +238,7 @@ export class RemotePinsStore {
 			busy: true
 		};
 		let last = record;
+		this.#reach(record, controller.signal);
 		try {
 			const done = await followPin(this.#client(), record.requestid, {
 				...this.#deps.follow,
@@ -223,6 +267,33 @@ export class RemotePinsStore {
 		}
 	}
 
+	/**
+	 * Connects this device to the node that fetches the pin (its WebSocket delegates), so the node
+	 * gets the blocks from this browser; if the page may not connect to any of them yet, the view
+	 * asks the user to allow the first one. Best effort: the service may find the blocks elsewhere,
+	 * and its status tells.
+	 */
+	#reach(record: RemotePinRecord, signal: AbortSignal): void {
+		if (record.status === 'pinned' || record.status === 'failed') return;
+		const dialable = dialableDelegates(record.delegates ?? []);
+		if (dialable.length === 0) return;
+		const allowed = dialable.filter((d) => this.#deps.allowed(d.origin));
+		if (allowed.length === 0) {
+			this.#pins[record.modelId] = {
+				...this.#pins[record.modelId],
+				busy: true,
+				approve: dialable[0]!.origin
+			};
+			return;
+		}
+		void this.#deps
+			.connect(
+				allowed.map((d) => d.addr),
+				signal
+			)
+			.catch(() => undefined);
+	}
+
 	#progress(modelId: string, p: FollowProgress): void {
 		const current = this.#pins[modelId] ?? { busy: true };
 		this.#pins[modelId] = {
@@ -231,6 +302,7 @@ export class RemotePinsStore {
 			status: p.status ?? current.status,
 			requestid: p.requestid ?? current.requestid,
 			error: undefined,
+			approve: current.approve,
 			retrying: p.retrying && {
 				attempt: p.retrying.attempt,
 				inMs: p.retrying.inMs,
