@@ -2,7 +2,6 @@
  * Background Fetch takes over from the download engine when the last Citrate page goes away
  * (Chromium). A real profile (`launchPersistentContext`), kept open while its pages close.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,8 +151,6 @@ async function closeEveryPage(context: BrowserContext) {
 test.beforeEach(async () => {
 	await control('reset', 'POST');
 });
-// The browser carries several throttled files; a loaded machine needs more than the default.
-test.setTimeout(240_000);
 
 /** In the library: hands the running job to Background Fetch, then closes every page. */
 async function continueInBackground(context: BrowserContext, page: Page) {
@@ -265,72 +262,4 @@ test('without Background Fetch the library says downloads continue only while Ci
 			delete (window as unknown as { BackgroundFetchManager?: unknown }).BackgroundFetchManager;
 		}
 	);
-});
-
-test('"Download in the background from the start": a new download goes to Background Fetch at once and finishes with every page closed', async () => {
-	const files = await ggufFiles(SHARDED);
-	await withProfile(async (context) => {
-		const page = context.pages()[0] ?? (await context.newPage());
-		await page.goto('/settings');
-		const setting = page.getByRole('switch', {
-			name: 'Download in the background from the start'
-		});
-		await expect(setting).not.toBeChecked();
-		// (The switch's track covers its input: click the label, as a person does.)
-		await page.getByText('Download in the background from the start', { exact: true }).click();
-		await expect(setting).toBeChecked();
-		// Saved: still on after a reload.
-		await page.reload();
-		await expect(setting).toBeChecked();
-
-		await page.goto(`/models/${SHARDED}`);
-		await expect(page.getByRole('region', { name: 'GGUF metadata' })).toBeVisible();
-		await page.evaluate(async () => {
-			await navigator.serviceWorker.ready;
-		});
-		await expect(page.getByText('Reading the GGUF header')).toHaveCount(0);
-		const total = files.reduce((sum, f) => sum + f.size, 0);
-		await fault({ origin: 'cdn', throttleBytesPerSec: Math.ceil(total / files.length / 20) });
-		await page
-			.getByRole('button', { name: /^Download / })
-			.first()
-			.click();
-		// Through the app's own link: a full page load here would end the page while it still
-		// hands the job over (the worker then takes it back after START_TIMEOUT_MS).
-		await page
-			.getByRole('navigation', { name: 'Main' })
-			.getByRole('link', { name: 'Library' })
-			.click();
-		await expect(page.getByTestId('download-state').first()).toHaveText(
-			'Downloading in the background'
-		);
-		const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-		// The browser carries it (the page started it: the worker cannot).
-		await expect.poll(() => backgroundFetchIds(worker), { timeout: 30_000 }).toHaveLength(1);
-		// The library in this state is clean for axe, in both themes.
-		for (const colorScheme of ['light', 'dark'] as const) {
-			await page.emulateMedia({ colorScheme });
-			const results = await new AxeBuilder({ page })
-				.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-				.analyze();
-			expect(
-				results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`),
-				colorScheme
-			).toEqual([]);
-		}
-		for (const open of context.pages()) await open.close();
-		await expect.poll(() => states(worker), { timeout: 120_000 }).toEqual(['done']);
-		expect(context.pages()).toHaveLength(0);
-
-		const library = await context.newPage();
-		await library.goto('/library');
-		const card = library.getByRole('article', { name: new RegExp(`^${SHARDED}`) });
-		for (const file of files)
-			await expect(card.getByRole('row', { name: new RegExp(file.path) })).toContainText(
-				file.sha256
-			);
-		// The browser fetched each file (no token on any CDN request).
-		const cdn = (await requestLog()).filter((r) => r.origin === 'cdn' && r.method === 'GET');
-		for (const request of cdn) expect(request.headers['authorization']).toBeUndefined();
-	});
 });

@@ -25,12 +25,7 @@ export {
 	type ShardState
 } from './types';
 export { validateRequest } from './jobs';
-export {
-	loadBackgroundFromStart,
-	loadConcurrency,
-	saveBackgroundFromStart,
-	saveConcurrency
-} from './settings';
+export { loadConcurrency, saveConcurrency } from './settings';
 export { formatBytes, formatDuration, formatSpeed, percentOf } from './format';
 export {
 	failedCheck,

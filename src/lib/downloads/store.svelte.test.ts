@@ -143,46 +143,4 @@ describe('DownloadsStore', () => {
 		expect(downloads.status('o/r@c:q')?.headline).toBe('The Hub is busy: retrying in 2 s');
 		stop();
 	});
-
-	it('hands each new download to Background Fetch when "from the start" is on (and saves the choice)', async () => {
-		const fake = fakeBackend(async () => [job({ state: 'queued' })]);
-		const saved: boolean[] = [];
-		let on = false;
-		const downloads = new DownloadsStore({
-			backend: () => fake.backend,
-			listModels: async () => [],
-			storageStatus: async () => ({ usage: 10, quota: 100, persisted: false }),
-			requestPersistence: async () => true,
-			loadConcurrency: async () => 2,
-			saveConcurrency: async () => {},
-			loadBackgroundFromStart: async () => on,
-			saveBackgroundFromStart: async (value) => void saved.push(value),
-			hasBackgroundFetch: () => true
-		});
-		await downloads.refresh();
-		expect(downloads.backgroundFromStart).toBe(false);
-		await downloads.download({} as never, 'o/r@c:q');
-		expect(fake.calls).toEqual(['start']);
-
-		await downloads.setBackgroundFromStart(true);
-		expect(saved).toEqual([true]);
-		expect(downloads.backgroundFromStart).toBe(true);
-		await downloads.download({} as never, 'o/r@c:q');
-		expect(fake.calls).toEqual(['start', 'start', 'background o/r@c:q']);
-
-		// Read back on the next visit.
-		on = true;
-		const next = new DownloadsStore({
-			backend: () => fake.backend,
-			listModels: async () => [],
-			storageStatus: async () => ({ usage: 10, quota: 100, persisted: false }),
-			requestPersistence: async () => true,
-			loadConcurrency: async () => 2,
-			saveConcurrency: async () => {},
-			loadBackgroundFromStart: async () => on,
-			hasBackgroundFetch: () => true
-		});
-		await next.refresh();
-		expect(next.backgroundFromStart).toBe(true);
-	});
 });

@@ -90,8 +90,6 @@ export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
 
 /** Settings key (IndexedDB `settings` store) of the user's download concurrency. */
 export const CONCURRENCY_SETTING_KEY = 'downloads.concurrency';
-/** The user's "Download in the background from the start" setting (IndexedDB `settings`). */
-export const BACKGROUND_FROM_START_SETTING_KEY = 'downloads.backgroundFromStart';
 
 // ---- messages between pages and the service worker -------------------------------------------
 

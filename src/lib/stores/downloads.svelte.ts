@@ -4,9 +4,7 @@ import {
 	ServiceWorkerDownloadClient,
 	listLocalModels,
 	hasBackgroundFetch,
-	loadBackgroundFromStart,
 	loadConcurrency,
-	saveBackgroundFromStart,
 	saveConcurrency,
 	requestPersistentStorage,
 	storageStatus,
@@ -30,9 +28,6 @@ export interface DownloadsDeps {
 	requestPersistence: () => Promise<boolean>;
 	loadConcurrency: () => Promise<number>;
 	saveConcurrency: (value: number) => Promise<void>;
-	/** "Download in the background from the start" (Background Fetch for every new download). */
-	loadBackgroundFromStart?: () => Promise<boolean>;
-	saveBackgroundFromStart?: (value: boolean) => Promise<void>;
 	/** Whether the browser has Background Fetch (downloads that go on with Citrate closed). */
 	hasBackgroundFetch?: () => boolean;
 	/** IPFS: pins verified models that have no CID yet (true when one got it); unpins on delete. */
@@ -53,8 +48,6 @@ const browserDeps: DownloadsDeps = {
 	requestPersistence: requestPersistentStorage,
 	loadConcurrency,
 	saveConcurrency,
-	loadBackgroundFromStart,
-	saveBackgroundFromStart,
 	hasBackgroundFetch,
 	pinModels: pinMissing,
 	unpinModel: unpinLocalModel
@@ -81,7 +74,6 @@ export class DownloadsStore {
 	#wallClock = $state(0);
 	#loaded = $state(false);
 	#concurrency = $state(DEFAULT_DOWNLOAD_SETTINGS.concurrency);
-	#backgroundFromStart = $state(false);
 	// Plain bookkeeping, not state (read through the clock).
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#rates = new Map<string, ByteRate>();
@@ -189,15 +181,13 @@ export class DownloadsStore {
 
 	async refresh(): Promise<void> {
 		const ticket = ++this.#modelsTicket;
-		const [jobs, models, storage, concurrency, fromStart] = await Promise.allSettled([
+		const [jobs, models, storage, concurrency] = await Promise.allSettled([
 			Promise.resolve().then(() => this.#client().list()),
 			this.#deps.listModels(),
 			this.#deps.storageStatus(),
-			this.#deps.loadConcurrency(),
-			this.#deps.loadBackgroundFromStart?.() ?? Promise.resolve(false)
+			this.#deps.loadConcurrency()
 		]);
 		if (concurrency.status === 'fulfilled') this.#concurrency = concurrency.value;
-		if (fromStart.status === 'fulfilled') this.#backgroundFromStart = fromStart.value;
 		if (jobs.status === 'fulfilled') this.#setJobs(jobs.value);
 		if (models.status === 'fulfilled') this.#setModels(models.value, ticket);
 		if (storage.status === 'fulfilled') this.#storage = storage.value;
@@ -230,8 +220,6 @@ export class DownloadsStore {
 		// Ask for persistent storage from the page (service workers cannot); it is only a request.
 		void this.requestPersistence().catch(() => {});
 		await this.#act(id, () => this.#client().start(request));
-		// The service worker cannot start a background fetch; the page hands the new job over.
-		if (this.backgroundFromStart && this.job(id)?.state !== 'done') await this.toBackground(id);
 	}
 	/** Hands a running download to the browser (Background Fetch), which goes on with Citrate closed. */
 	toBackground(id: string) {
@@ -268,15 +256,6 @@ export class DownloadsStore {
 		await this.#deps.saveConcurrency(value);
 		this.#concurrency = value;
 		await this.#act('settings', () => this.#client().setConcurrency(value));
-	}
-
-	/** True when new downloads go to Background Fetch at once (and the browser has it). */
-	get backgroundFromStart(): boolean {
-		return this.#backgroundFromStart && this.backgroundSupported;
-	}
-	async setBackgroundFromStart(value: boolean): Promise<void> {
-		await this.#deps.saveBackgroundFromStart?.(value);
-		this.#backgroundFromStart = value;
 	}
 
 	async requestPersistence(): Promise<boolean> {

@@ -4,4 +4,3 @@ export { default as DownloadError } from './DownloadError.svelte';
 export { default as LocalModelList } from './LocalModelList.svelte';
 export { default as ActiveDownloads } from './ActiveDownloads.svelte';
 export { default as StorageSummary } from './StorageSummary.svelte';
-export { default as DownloadSettings } from './DownloadSettings.svelte';
