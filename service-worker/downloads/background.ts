@@ -208,35 +208,41 @@ export function installBackgroundFetch(
 	sw.addEventListener('backgroundfetchsuccess', (event) => {
 		(event as BackgroundFetchEvent).waitUntil(finish(event as BackgroundFetchEvent));
 	});
-	sw.addEventListener('backgroundfetchfail', (event) => {
+	/** A background fetch that did not succeed gives its job back to the engine, saying why. */
+	function endWith(
+		event: Event,
+		error: (registration: BackgroundFetchRegistration) => AppError,
+		state?: 'paused'
+	) {
 		const { registration } = event as BackgroundFetchEvent;
 		const id = jobIdOf(registration.id);
 		if (!id) return;
 		(event as BackgroundFetchEvent).waitUntil(
-			engine.background.ended(
-				id,
+			engine.background.ended(id, error(registration), state)
+		);
+	}
+
+	sw.addEventListener('backgroundfetchfail', (event) =>
+		endWith(
+			event,
+			(registration) =>
 				new AppError(
 					'DOWNLOAD_NETWORK',
 					`The background download stopped (${reasonOf(registration)}); Citrate resumed it from the last saved byte.`
 				)
-			)
-		);
-	});
-	sw.addEventListener('backgroundfetchabort', (event) => {
-		const { registration } = event as BackgroundFetchEvent;
-		const id = jobIdOf(registration.id);
-		if (!id) return;
-		(event as BackgroundFetchEvent).waitUntil(
-			engine.background.ended(
-				id,
+		)
+	);
+	sw.addEventListener('backgroundfetchabort', (event) =>
+		endWith(
+			event,
+			() =>
 				new AppError(
 					'DOWNLOAD_CANCELLED',
 					'The background download was cancelled in the browser. Resume goes on from the last saved byte.'
 				),
-				'paused'
-			)
-		);
-	});
+			'paused'
+		)
+	);
 	sw.addEventListener('backgroundfetchclick', (event) => {
 		(event as BackgroundFetchEvent).waitUntil(sw.clients.openWindow('/library').then(() => {}));
 	});
