@@ -70,7 +70,7 @@ const speed = (r: RunResult | { error: string }) =>
 
 async function main() {
 	const only = process.env.GPU_CHECK_ONLY ?? (process.env.GPU_CHECK_FULL ? undefined : '107M-Q4_K');
-	const models = benchModels(ROOT, only).filter((m) => m.name !== 'stories260K.gguf');
+	const models = (await benchModels(ROOT, only)).filter((m) => m.name !== 'stories260K.gguf');
 	const { server, url } = await startBenchServer(ROOT, models);
 	const browser = await chromium.launch({
 		executablePath: findChromium(),

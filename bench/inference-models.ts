@@ -7,6 +7,8 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gguf } from '@huggingface/gguf';
+import { summarizeGguf } from '../src/lib/hub/gguf-summary';
 import { makeTinyLlamaGguf, type FixtureWeightType } from '../tests/fixtures/gguf';
 
 export interface BenchModel {
@@ -19,6 +21,8 @@ export interface BenchModel {
 	/** Take part in the defaults sweep. */
 	tune: boolean;
 	sizeBytes: number;
+	/** From the file's header by the app's own summarizer, as the model page reads it. */
+	lookupOnlyShare: number | null;
 }
 
 export const CACHE = join(tmpdir(), 'citrate-bench-models');
@@ -31,7 +35,12 @@ function generate(path: string, label: string, make: () => Uint8Array): void {
 	writeFileSync(path, make());
 }
 
-export function benchModels(root: string, only?: string): BenchModel[] {
+async function lookupOnlyShare(path: string): Promise<number | null> {
+	const header = await gguf(path, { allowLocalFile: true, computeParametersCount: true });
+	return summarizeGguf(header, statSync(path).size).lookupOnlyShare ?? null;
+}
+
+export async function benchModels(root: string, only?: string): Promise<BenchModel[]> {
 	mkdirSync(CACHE, { recursive: true });
 	const models: BenchModel[] = [];
 	for (const type of SMALL_TYPES) {
@@ -60,7 +69,8 @@ export function benchModels(root: string, only?: string): BenchModel[] {
 			weightType: type,
 			maxTokens: 16,
 			tune: type === 'Q4_K',
-			sizeBytes: statSync(path).size
+			sizeBytes: statSync(path).size,
+			lookupOnlyShare: await lookupOnlyShare(path)
 		});
 	}
 	const qwen = 'bench-qwen0.5B-shape-Q4_K.gguf';
@@ -88,7 +98,8 @@ export function benchModels(root: string, only?: string): BenchModel[] {
 			weightType: 'Q4_K',
 			maxTokens: 8,
 			tune: false,
-			sizeBytes: statSync(path).size
+			sizeBytes: statSync(path).size,
+			lookupOnlyShare: await lookupOnlyShare(path)
 		});
 	}
 	const stories = resolve(root, '../shared/fixtures/stories260K.gguf');
@@ -101,7 +112,8 @@ export function benchModels(root: string, only?: string): BenchModel[] {
 				weightType: 'F32',
 				maxTokens: 32,
 				tune: false,
-				sizeBytes: statSync(stories).size
+				sizeBytes: statSync(stories).size,
+				lookupOnlyShare: await lookupOnlyShare(stories)
 			});
 		else console.log(`stories260K skipped: ${stories} is absent`);
 	}

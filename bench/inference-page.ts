@@ -5,7 +5,7 @@
 import { Wllama, type LogLevel } from '@wllama/wllama';
 import { planBackend, probeEnvironment } from '../src/lib/inference/backend';
 import { InferenceEngine } from '../src/lib/inference/engine';
-import { calibrate } from '../src/lib/inference/speed-calibration';
+import { calibrateDetailed } from '../src/lib/inference/speed-calibration';
 import { DEFAULT_TUNING, wllamaTuningParams, type LlamaTuning } from '../src/lib/inference/tuning';
 import type { SamplingSettings } from '../src/lib/inference/types';
 import { wllamaWasmUrl } from '../src/lib/inference/wasm-url';
@@ -212,7 +212,7 @@ declare global {
 			store: typeof store;
 			citrate: typeof citrate;
 			bare: typeof bare;
-			calibrate: typeof calibrate;
+			calibrate: () => ReturnType<typeof calibrateDetailed>;
 			gpu: typeof gpu;
 			isolated: () => boolean;
 			cores: () => number;
@@ -224,7 +224,7 @@ window.bench = {
 	store,
 	citrate,
 	bare,
-	calibrate,
+	calibrate: () => calibrateDetailed(),
 	gpu,
 	isolated: () => crossOriginIsolated,
 	cores: () => navigator.hardwareConcurrency

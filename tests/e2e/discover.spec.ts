@@ -108,9 +108,10 @@ test('search, page, open a model: variants with sizes and fit verdicts, GGUF met
 
 	// The numbers behind a verdict, for the chosen context.
 	await q4.getByText(VERDICT).click();
-	await expect(q4).toContainText('224 MiB KV cache (4,096 tokens)');
+	// The app's q8_0 KV cache: 28 layers × 4 KV heads × 256 × 4,096 tokens × 34/32 bytes.
+	await expect(q4).toContainText('119 MiB KV cache (4,096 tokens)');
 	await page.getByRole('combobox', { name: 'Context length' }).selectOption('32768');
-	await expect(q4).toContainText('1.75 GiB KV cache (32,768 tokens)');
+	await expect(q4).toContainText('952 MiB KV cache (32,768 tokens)');
 
 	const metadata = page.getByRole('region', { name: 'GGUF metadata' });
 	await expect(metadata).toContainText('qwen2');

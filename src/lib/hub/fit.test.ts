@@ -47,7 +47,7 @@ describe('kv cache', () => {
 describe('estimateFit', () => {
 	test('Qwen2.5-Coder-7B Q4_K_M at 4k on a roomy machine fits with the numbers behind it', () => {
 		const fit = estimateFit(
-			{ weightsBytes: QWEN_7B_Q4_K_M, shape: QWEN_7B, contextLength: 4096 },
+			{ weightsBytes: QWEN_7B_Q4_K_M, shape: QWEN_7B, contextLength: 4096, kvBytesPerElement: 2 },
 			roomy
 		);
 		const overhead = 64 * MiB + 512 * (152_064 + 4 * 3584) * 4;
@@ -75,7 +75,7 @@ describe('estimateFit', () => {
 		);
 		expect(at4k.verdict).toBe('wont-fit'); // 4.96 GiB > 4 GiB
 		const at32k = estimateFit(
-			{ weightsBytes: QWEN_7B_Q4_K_M, shape: QWEN_7B, contextLength: 32_768 },
+			{ weightsBytes: QWEN_7B_Q4_K_M, shape: QWEN_7B, contextLength: 32_768, kvBytesPerElement: 2 },
 			roomy
 		);
 		expect(at32k.kvCacheBytes).toBe(1.75 * GiB);
@@ -83,6 +83,24 @@ describe('estimateFit', () => {
 		expect(at32k.verdict).toBe('fits');
 		const wasm = at32k.checks.find((c) => c.id === 'wasm');
 		expect(wasm?.availableBytes).toBe(16 * GiB);
+	});
+
+	test("without a cache type the app's default q8_0 KV cache is counted: 34 bytes per 32 elements", () => {
+		const fit = estimateFit(
+			{ weightsBytes: QWEN_7B_Q4_K_M, shape: QWEN_7B, contextLength: 4096 },
+			roomy
+		);
+		expect(fit.kvCacheBytes).toBe((224 * MiB * 34) / 64);
+		expect(fit.summary).toContain('119 MiB KV cache (4,096 tokens)');
+		const estimated = estimateFit(
+			{ weightsBytes: QWEN_7B_Q4_K_M, shape: null, contextLength: 4096 },
+			roomy
+		);
+		const estimatedF16 = estimateFit(
+			{ weightsBytes: QWEN_7B_Q4_K_M, shape: null, contextLength: 4096, kvBytesPerElement: 2 },
+			roomy
+		);
+		expect(estimated.kvCacheBytes / estimatedF16.kvCacheBytes).toBeCloseTo(34 / 64, 5);
 	});
 
 	test('Chrome caps deviceMemory at 8: over it is "tight", never a false "won\'t fit"', () => {

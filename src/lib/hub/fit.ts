@@ -3,6 +3,7 @@
  * checked against device memory, the WebAssembly memory limit, WebGPU buffer limits and free
  * storage. Pure arithmetic: the browser probing lives in `device.ts`.
  */
+import { kvBytesPerElement } from '../inference/tuning';
 import { formatBytes, formatMemory } from '../units';
 
 export const GiB = 1024 ** 3;
@@ -66,7 +67,7 @@ export interface FitInput {
 	weightsBytes: number;
 	shape: ModelShape | null;
 	contextLength: number;
-	/** Bytes per KV element: 2 for the default f16 cache. */
+	/** Bytes per KV element: the app's default cache type's (`kvBytesPerElement`) when unset. */
 	kvBytesPerElement?: number;
 	/** Tokens per compute batch (llama.cpp's n_ubatch default is 512). */
 	ubatch?: number;
@@ -89,13 +90,17 @@ export function kvCacheBytes(
 	);
 }
 
-/** Without a header: a 7B-class GQA model keeps ~56 KiB per token at f16; scale by size. */
-function approximateKvBytes(weightsBytes: number, contextLength: number): number {
+/** Without a header: a 7B-class GQA model keeps ~56 KiB per token at f16; scale by size and type. */
+function approximateKvBytes(
+	weightsBytes: number,
+	contextLength: number,
+	bytesPerElement: number
+): number {
 	const perToken = Math.max(
 		8 * 1024,
 		Math.min(256 * 1024, (weightsBytes / (4.4 * GiB)) * 56 * 1024)
 	);
-	return perToken * contextLength;
+	return perToken * contextLength * (bytesPerElement / 2);
 }
 
 /** Fixed runtime (wasm heap, graph, tokenizer) plus llama.cpp's compute buffer for one ubatch. */
@@ -116,9 +121,10 @@ function ratioStatus(required: number, available: number, tightAt: number): Chec
 export function estimateFit(input: FitInput, device: DeviceLimits): FitEstimate {
 	const { weightsBytes, shape, contextLength } = input;
 	const kvExact = shape !== null;
+	const bytesPerElement = input.kvBytesPerElement ?? kvBytesPerElement();
 	const kv = shape
-		? kvCacheBytes(shape, contextLength, input.kvBytesPerElement ?? 2)
-		: approximateKvBytes(weightsBytes, contextLength);
+		? kvCacheBytes(shape, contextLength, bytesPerElement)
+		: approximateKvBytes(weightsBytes, contextLength, bytesPerElement);
 	const overhead = overheadBytes(shape, input.ubatch);
 	const total = weightsBytes + kv + overhead;
 	const checks: FitCheck[] = [];

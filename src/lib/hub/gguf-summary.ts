@@ -65,8 +65,26 @@ export function summarizeGguf(
 				: null,
 		splitCount: splitCount !== null && splitCount > 1 ? splitCount : null,
 		tensorCount: header.tensorInfos.length,
+		lookupOnlyShare:
+			splitCount !== null && splitCount > 1 ? null : lookupOnlyShare(header.tensorInfos),
 		largestTensorBytes: largestTensor(header, fileSize)
 	};
+}
+
+type TensorShape = { name: string; shape: readonly (number | bigint)[] };
+const elements = (t: TensorShape) => t.shape.reduce<number>((n, d) => n * Number(d), 1);
+
+/**
+ * `token_embd` is read one row per token; with a separate `output` matrix its bytes cost decode
+ * nothing (tied, it is the output matrix and is multiplied in full). By elements, all tensors in
+ * this file.
+ */
+function lookupOnlyShare(tensors: readonly TensorShape[]): number | null {
+	const embeddings = tensors.find((t) => t.name === 'token_embd.weight');
+	if (!embeddings) return null;
+	if (!tensors.some((t) => t.name === 'output.weight')) return 0;
+	const total = tensors.reduce((n, t) => n + elements(t), 0);
+	return total > 0 ? elements(embeddings) / total : null;
 }
 
 /** Tensor sizes from the gaps between their data offsets (the last one ends at the file end). */

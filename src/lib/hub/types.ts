@@ -97,6 +97,11 @@ export interface GgufSummary {
 	/** `split.count` when the file is a shard. */
 	splitCount: number | null;
 	tensorCount: number;
+	/**
+	 * The share of the weights only looked up per token, never multiplied: the token embeddings of a
+	 * model with a separate output matrix (0 when they are tied to it); null when a shard cannot say.
+	 */
+	lookupOnlyShare?: number | null;
 	/** The largest tensor in bytes (for WebGPU binding limits); null when unknown. */
 	largestTensorBytes: number | null;
 }

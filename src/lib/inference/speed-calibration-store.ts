@@ -55,21 +55,29 @@ export async function readCalibration(
 	return null;
 }
 
-/** The stored calibration for this browser and backend, else a fresh one (stored). */
+/**
+ * The stored calibration for this browser and backend, else a fresh one: stored when it settled
+ * (`calibrateDetailed`; a bare number counts as settled), else used for this visit only and measured
+ * again on the next.
+ */
 export async function loadOrCalibrate(
 	store: SettingStore | null,
 	identity: CalibrationIdentity,
-	measure: () => number,
+	measure: () => number | { score: number; settled: boolean },
 	now: () => Date = () => new Date()
 ): Promise<StoredCalibration> {
 	const stored = await readCalibration(store, identity);
 	if (stored) return stored;
+	const measured = measure();
+	const { score, settled } =
+		typeof measured === 'number' ? { score: measured, settled: true } : measured;
 	const fresh: StoredCalibration = {
 		version: CALIBRATION_VERSION,
 		...identity,
-		score: measure(),
+		score,
 		measuredAt: now().toISOString()
 	};
+	if (!settled) return fresh;
 	try {
 		await store?.put(CALIBRATION_SETTING_KEY, fresh);
 	} catch {

@@ -7,7 +7,7 @@ import {
 	threadSpeedup,
 	weightFamily
 } from './speed-prediction';
-import { wllamaTuningParams } from './tuning';
+import { DEFAULT_TUNING, defaultTuningFor, kvBytesPerElement, wllamaTuningParams } from './tuning';
 
 const MB = 1_000_000;
 
@@ -30,6 +30,23 @@ describe('predictDecodeSpeed', () => {
 		quant: 'Q4_K_M',
 		threads: SPEED_TABLE.referenceThreads
 	};
+
+	test('untied token embeddings (looked up, never multiplied) do not slow decode', () => {
+		const all = predictDecodeSpeed({ ...base, score: SPEED_TABLE.referenceScore })!;
+		const tied = predictDecodeSpeed({
+			...base,
+			score: SPEED_TABLE.referenceScore,
+			lookupOnlyShare: 0
+		})!;
+		const untied = predictDecodeSpeed({
+			...base,
+			score: SPEED_TABLE.referenceScore,
+			lookupOnlyShare: 0.25
+		})!;
+		expect(tied.tokensPerSecond).toBe(all.tokensPerSecond);
+		const ms = SPEED_TABLE.fixedMsPerToken + 300 * MB * SPEED_TABLE.nsPerByte.Q4_K * 1e-6;
+		expect(untied.tokensPerSecond).toBeCloseTo(1000 / ms, 6);
+	});
 
 	test('at the reference machine it is the measured table', () => {
 		const p = predictDecodeSpeed({ ...base, score: SPEED_TABLE.referenceScore })!;
@@ -93,6 +110,17 @@ describe('loadOrCalibrate', () => {
 		});
 	});
 
+	test('a calibration that never saw the optimized code is used for this visit, not stored', async () => {
+		const storage = memory();
+		let runs = 0;
+		const measure = () => ({ score: 225 + ++runs, settled: runs > 1 });
+		expect((await loadOrCalibrate(storage, id, measure)).score).toBe(226);
+		expect(storage.map.has(CALIBRATION_SETTING_KEY)).toBe(false);
+		expect((await loadOrCalibrate(storage, id, measure)).score).toBe(227);
+		expect((await loadOrCalibrate(storage, id, measure)).score).toBe(227);
+		expect(runs).toBe(2);
+	});
+
 	test('measures again when the browser or the backend changed, or the record is garbage', async () => {
 		const storage = memory();
 		let runs = 0;
@@ -127,5 +155,18 @@ describe('wllamaTuningParams', () => {
 			cache_type_k: 'q8_0',
 			cache_type_v: 'q8_0'
 		});
+	});
+});
+
+describe('the default tuning', () => {
+	test("the CPU loads with a q8_0 KV cache (the sweep winner); WebGPU keeps llama.cpp's f16", () => {
+		expect(wllamaTuningParams(defaultTuningFor('wasm-multi'))).toMatchObject({
+			cache_type_k: 'q8_0',
+			cache_type_v: 'q8_0'
+		});
+		expect(defaultTuningFor('wasm-single')).toBe(DEFAULT_TUNING);
+		expect(wllamaTuningParams(defaultTuningFor('webgpu'))).not.toHaveProperty('cache_type_k');
+		expect(kvBytesPerElement()).toBe(34 / 32);
+		expect(kvBytesPerElement({})).toBe(2);
 	});
 });

@@ -69,6 +69,11 @@ export interface SpeedInput {
 	threads: number;
 	/** This device's calibration score; null before there is one (the table is used as measured). */
 	score: number | null;
+	/**
+	 * The share of the weights decode never multiplies (untied token embeddings, from the GGUF
+	 * header: `GgufSummary.lookupOnlyShare`); unknown counts every byte.
+	 */
+	lookupOnlyShare?: number | null;
 }
 
 export interface SpeedPrediction {
@@ -86,7 +91,9 @@ export function predictDecodeSpeed(input: SpeedInput): SpeedPrediction | null {
 	if (input.score !== null && !(input.score > 0)) return null;
 	const t = SPEED_TABLE;
 	const score = input.score ?? t.referenceScore;
-	const msAtReference = t.fixedMsPerToken + input.sizeBytes * t.nsPerByte[family.family] * 1e-6;
+	const share = input.lookupOnlyShare ?? 0;
+	const multipliedBytes = input.sizeBytes * (1 - Math.min(Math.max(share, 0), 0.9));
+	const msAtReference = t.fixedMsPerToken + multipliedBytes * t.nsPerByte[family.family] * 1e-6;
 	const ms =
 		msAtReference *
 		(t.referenceScore / score) *

@@ -2,7 +2,7 @@ import type { LogLevel, Wllama, WllamaLogger } from '@wllama/wllama';
 import { AppError } from '../errors';
 import { planBackend, probeEnvironment } from './backend';
 import { engineError } from './errors';
-import { DEFAULT_TUNING, wllamaTuningParams } from './tuning';
+import { defaultTuningFor, wllamaTuningParams } from './tuning';
 import type { EnvironmentProbe, LoadOptions, LoadedModel } from './types';
 
 /**
@@ -114,7 +114,7 @@ export async function startWllama(
 				n_gpu_layers: plan.gpuLayers,
 				// One conversation at a time: a single slot keeps the whole context for it.
 				n_parallel: 1,
-				...wllamaTuningParams(options.tuning ?? DEFAULT_TUNING),
+				...wllamaTuningParams(options.tuning ?? defaultTuningFor(plan.backend)),
 				// llama.cpp's warnings and errors only: they explain a failed load.
 				log_level: (deps.logger ? 2 : 3) as LogLevel
 			}),

@@ -386,6 +386,7 @@ export class SearchStore {
 					update({ summary: info, revision: info.sha, variant });
 					let shape: ReturnType<typeof hub.shapeFromSummary> = null;
 					let largest: number | null = null;
+					let lookupOnlyShare: number | null = null;
 					const first = variant?.files[0];
 					if (first) {
 						try {
@@ -395,6 +396,7 @@ export class SearchStore {
 							});
 							shape = hub.shapeFromSummary(header.value);
 							largest = header.value.largestTensorBytes;
+							lookupOnlyShare = header.value.lookupOnlyShare ?? null;
 						} catch (error) {
 							if (signal?.aborted) throw error;
 							// keep going with an estimated KV cache
@@ -412,7 +414,8 @@ export class SearchStore {
 							)
 						: null;
 					const speed = variant
-						? (predictHere(env, score, variant.totalBytes, variant.quant)?.tokensPerSecond ?? null)
+						? (predictHere(env, score, variant.totalBytes, variant.quant, lookupOnlyShare)
+								?.tokensPerSecond ?? null)
 						: null;
 					update({ status: 'ready', fit, speed, whyNot: pick.whyNot({ fit, speed }) });
 				} catch (error) {

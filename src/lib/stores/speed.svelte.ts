@@ -1,5 +1,5 @@
 import { chooseThreads } from '$lib/inference/backend';
-import { calibrate } from '$lib/inference/speed-calibration';
+import { calibrateDetailed } from '$lib/inference/speed-calibration';
 import {
 	calibrationBackend,
 	loadOrCalibrate,
@@ -38,9 +38,16 @@ function inputHere(
 	env: CpuEnv,
 	score: number | null,
 	sizeBytes: number,
-	quant: string | null
+	quant: string | null,
+	lookupOnlyShare: number | null = null
 ): SpeedInput {
-	return { sizeBytes, quant, threads: chooseThreads({ ...env, gpu: null }, sizeBytes), score };
+	return {
+		sizeBytes,
+		quant,
+		threads: chooseThreads({ ...env, gpu: null }, sizeBytes),
+		score,
+		lookupOnlyShare
+	};
 }
 
 /** The predicted decode speed of `sizeBytes` of `quant` weights here (`score` null: the table). */
@@ -48,9 +55,10 @@ export function predictHere(
 	env: CpuEnv,
 	score: number | null,
 	sizeBytes: number,
-	quant: string | null
+	quant: string | null,
+	lookupOnlyShare: number | null = null
 ): SpeedPrediction | null {
-	return predictDecodeSpeed(inputHere(env, score, sizeBytes, quant));
+	return predictDecodeSpeed(inputHere(env, score, sizeBytes, quant, lookupOnlyShare));
 }
 
 /**
@@ -78,7 +86,7 @@ export class SpeedStore {
 				return;
 			}
 			const run = () => {
-				void loadOrCalibrate(settingsStore, id, () => calibrate()).then(
+				void loadOrCalibrate(settingsStore, id, () => calibrateDetailed()).then(
 					(fresh) => (this.#calibration = fresh)
 				);
 			};
@@ -87,13 +95,28 @@ export class SpeedStore {
 		});
 	}
 
-	/** The predicted decode speed of a model of `sizeBytes` in `quant`. */
-	predict(sizeBytes: number, quant: string | null): SpeedPrediction | null {
-		return predictHere(this.#env, this.#calibration?.score ?? null, sizeBytes, quant);
+	/**
+	 * The predicted decode speed of a model of `sizeBytes` in `quant`; `lookupOnlyShare` from the
+	 * repo's GGUF header when it has been read (the variants share one architecture).
+	 */
+	predict(
+		sizeBytes: number,
+		quant: string | null,
+		lookupOnlyShare: number | null = null
+	): SpeedPrediction | null {
+		return predictDecodeSpeed(
+			inputHere(this.#env, this.#calibration?.score ?? null, sizeBytes, quant, lookupOnlyShare)
+		);
 	}
 
 	/** The F16/F32 warning for a variant of `sizeBytes` in `quant` (`floatSpeedNote`), or null. */
-	floatNote(sizeBytes: number, quant: string | null): string | null {
-		return floatSpeedNote(inputHere(this.#env, this.#calibration?.score ?? null, sizeBytes, quant));
+	floatNote(
+		sizeBytes: number,
+		quant: string | null,
+		lookupOnlyShare: number | null = null
+	): string | null {
+		return floatSpeedNote(
+			inputHere(this.#env, this.#calibration?.score ?? null, sizeBytes, quant, lookupOnlyShare)
+		);
 	}
 }
