@@ -6,7 +6,13 @@ import { Wllama, type LogLevel } from '@wllama/wllama';
 import { planBackend, probeEnvironment } from '../src/lib/inference/backend';
 import { InferenceEngine } from '../src/lib/inference/engine';
 import { calibrateDetailed } from '../src/lib/inference/speed-calibration';
-import { DEFAULT_TUNING, wllamaTuningParams, type LlamaTuning } from '../src/lib/inference/tuning';
+import { readModelHeadDims } from '../src/lib/inference/gguf-header';
+import {
+	DEFAULT_TUNING,
+	fitTuningToModel,
+	wllamaTuningParams,
+	type LlamaTuning
+} from '../src/lib/inference/tuning';
 import type { SamplingSettings } from '../src/lib/inference/types';
 import { wllamaWasmUrl } from '../src/lib/inference/wasm-url';
 
@@ -129,7 +135,10 @@ async function bare(options: RunOptions): Promise<RunResult> {
 		n_gpu_layers: options.gpuLayers ?? 0,
 		n_parallel: 1,
 		log_level: 3 as LogLevel,
-		...wllamaTuningParams(options.tuning ?? DEFAULT_TUNING)
+		// The app's defaults as the app fits them to this model (`wllama-load.ts`).
+		...wllamaTuningParams(
+			options.tuning ?? fitTuningToModel(DEFAULT_TUNING, await readModelHeadDims([file]))
+		)
 	});
 	const loadMs = performance.now() - started;
 	try {

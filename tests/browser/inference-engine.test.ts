@@ -140,6 +140,21 @@ describe('InferenceEngine (real wllama)', () => {
 		expect(e.model).toBeNull();
 	});
 
+	test('heads too narrow for the default q8_0 KV cache (8 wide, like stories260K) load with f16 and reply', async () => {
+		const e = engine();
+		const file = new File(
+			[makeTinyLlamaGguf({ seed: 3, nEmbd: 64, nHead: 8, nLayer: 2, chatTemplate: null })],
+			'narrow.gguf'
+		);
+		await e.load([file], { contextSize: 256 });
+		const { stats } = await collect(
+			e.generate([{ role: 'user', content: 'Once upon a time' }], {
+				sampling: { ...greedy, maxTokens: 4 }
+			})
+		);
+		expect(stats?.completionTokens).toBeGreaterThan(0);
+	});
+
 	test('a load that never finishes ends with ENGINE_LOAD_TIMEOUT', async () => {
 		const e = engine();
 		const error = await caught(

@@ -1,6 +1,6 @@
 /**
- * Reads one thing from a GGUF header before loading: the trained context length
- * (`<architecture>.context_length`). Reads the Blob in slices (OPFS files are never read whole) and
+ * Reads what loading needs from a GGUF header first: the trained context length
+ * (`<architecture>.context_length`) and the attention head sizes (whether the KV cache can be q8_0). Reads the Blob in slices (OPFS files are never read whole) and
  * stops as soon as it knows the answer.
  */
 
@@ -126,8 +126,15 @@ class SliceReader {
 	}
 }
 
-/** The trained context length a GGUF file declares, or null (not GGUF, not declared, truncated). */
-export async function readGgufContextLength(file: Blob): Promise<number | null> {
+/**
+ * The integer values of `<architecture>.<name>` for each of `names` that the header declares (an
+ * array or non-integer value counts as absent); null when the file is not a readable GGUF header.
+ * Stops reading as soon as every name is known.
+ */
+async function readArchitectureIntegers(
+	file: Blob,
+	names: readonly string[]
+): Promise<Map<string, number> | null> {
 	const reader = new SliceReader(file);
 	try {
 		if ((await reader.u32()) !== GGUF_MAGIC) return null;
@@ -137,35 +144,84 @@ export async function readGgufContextLength(file: Blob): Promise<number | null> 
 		const kvCount = await reader.u64();
 		if (kvCount > MAX_KV) return null;
 		let architecture: string | null = null;
-		const lengths = new Map<string, number>();
+		const seen = new Map<string, number>();
+		const wanted = (key: string) => names.some((name) => key.endsWith(`.${name}`));
+		const answer = () => {
+			const values = new Map<string, number>();
+			for (const name of names) {
+				const value = seen.get(`${architecture}.${name}`);
+				if (value !== undefined) values.set(name, value);
+			}
+			return values;
+		};
 		for (let index = 0; index < kvCount; index++) {
 			const key = await reader.string();
 			const type = await reader.u32();
 			if (key === 'general.architecture' && type === STRING) {
 				architecture = await reader.string();
-			} else if (key.endsWith('.context_length')) {
+			} else if (wanted(key)) {
 				const value = await reader.integer(type);
-				if (value !== null && value > 0) lengths.set(key, value);
+				if (value !== null && value > 0) seen.set(key, value);
 			} else {
 				await reader.skipValue(type);
 			}
-			if (architecture !== null && lengths.has(`${architecture}.context_length`))
-				return lengths.get(`${architecture}.context_length`) ?? null;
+			if (architecture !== null && answer().size === names.length) return answer();
 		}
-		return architecture === null ? null : (lengths.get(`${architecture}.context_length`) ?? null);
+		return architecture === null ? null : answer();
 	} catch (error) {
 		if (error instanceof Truncated || error instanceof RangeError) return null;
 		throw error;
 	}
 }
 
+/** The trained context length a GGUF file declares, or null (not GGUF, not declared, truncated). */
+export async function readGgufContextLength(file: Blob): Promise<number | null> {
+	return (await readArchitectureIntegers(file, ['context_length']))?.get('context_length') ?? null;
+}
+
+/**
+ * The K and V head sizes (`attention.key_length` / `value_length`, else embedding ÷ heads), or
+ * null when the header does not say (per-layer head counts, not GGUF, truncated).
+ */
+export async function readGgufHeadDims(file: Blob): Promise<{ k: number; v: number } | null> {
+	const values = await readArchitectureIntegers(file, [
+		'embedding_length',
+		'attention.head_count',
+		'attention.key_length',
+		'attention.value_length'
+	]);
+	if (!values) return null;
+	const embd = values.get('embedding_length');
+	const heads = values.get('attention.head_count');
+	const fallback = embd !== undefined && heads !== undefined ? embd / heads : undefined;
+	const k = values.get('attention.key_length') ?? fallback;
+	const v = values.get('attention.value_length') ?? fallback;
+	return k !== undefined && v !== undefined && Number.isInteger(k) && Number.isInteger(v)
+		? { k, v }
+		: null;
+}
+
+function orderedShards(files: readonly Blob[]): Blob[] {
+	const named = (file: Blob) => ('name' in file ? String((file as File).name) : '');
+	return [...files].sort((a, b) => named(a).localeCompare(named(b)));
+}
+
 /** The trained context length of a model given as all its shards (the header is in shard 1). */
 export async function readModelContextLength(files: readonly Blob[]): Promise<number | null> {
-	const named = (file: Blob) => ('name' in file ? String((file as File).name) : '');
-	const ordered = [...files].sort((a, b) => named(a).localeCompare(named(b)));
-	for (const file of ordered) {
+	for (const file of orderedShards(files)) {
 		const length = await readGgufContextLength(file);
 		if (length !== null) return length;
+	}
+	return null;
+}
+
+/** The first shard's head sizes (the header of a split model is in shard 1). */
+export async function readModelHeadDims(
+	files: readonly Blob[]
+): Promise<{ k: number; v: number } | null> {
+	for (const file of orderedShards(files)) {
+		const dims = await readGgufHeadDims(file);
+		if (dims !== null) return dims;
 	}
 	return null;
 }

@@ -36,6 +36,24 @@ export function defaultTuningFor(backend: Backend): Readonly<LlamaTuning> {
 	return rest;
 }
 
+/** q8_0 packs 32 elements per block: a cache row (one head) must hold whole blocks. */
+const Q8_0_BLOCK = 32;
+
+/**
+ * `tuning` for a model with these head sizes: llama.cpp refuses to create a q8_0 cache for heads
+ * that are not a multiple of 32 wide (stories260K's are 8), so such a model, or one whose header
+ * does not say, gets llama.cpp's f16 cache.
+ */
+export function fitTuningToModel(
+	tuning: Readonly<LlamaTuning>,
+	headDims: { k: number; v: number } | null
+): Readonly<LlamaTuning> {
+	if (tuning.kvCacheType !== 'q8_0') return tuning;
+	if (headDims && headDims.k % Q8_0_BLOCK === 0 && headDims.v % Q8_0_BLOCK === 0) return tuning;
+	const { kvCacheType: _unfit, ...rest } = tuning;
+	return rest;
+}
+
 /** Bytes per K or V element: f16 2, q8_0 34 bytes per block of 32. */
 const KV_BYTES_PER_ELEMENT: Record<KvCacheType, number> = { f16: 2, q8_0: 34 / 32 };
 

@@ -2,7 +2,8 @@ import type { LogLevel, Wllama, WllamaLogger } from '@wllama/wllama';
 import { AppError } from '../errors';
 import { planBackend, probeEnvironment } from './backend';
 import { engineError } from './errors';
-import { defaultTuningFor, wllamaTuningParams } from './tuning';
+import { readModelHeadDims } from './gguf-header';
+import { defaultTuningFor, fitTuningToModel, wllamaTuningParams } from './tuning';
 import type { EnvironmentProbe, LoadOptions, LoadedModel } from './types';
 
 /**
@@ -78,6 +79,12 @@ export async function startWllama(
 	const sizeBytes = files.reduce((sum, file) => sum + file.size, 0);
 	const env = await (deps.probe ?? probeEnvironment)();
 	const plan = planBackend(env, sizeBytes, options.backend ?? 'auto', options.threads);
+	const tuning =
+		options.tuning ??
+		fitTuningToModel(
+			defaultTuningFor(plan.backend),
+			await readModelHeadDims(files).catch(() => null)
+		);
 	// wllama (~57 KB gzip) is fetched on first use, not with the page.
 	const { Wllama } = await import('@wllama/wllama');
 	const native = new NativeLog(deps.logger ?? SILENT);
@@ -114,7 +121,7 @@ export async function startWllama(
 				n_gpu_layers: plan.gpuLayers,
 				// One conversation at a time: a single slot keeps the whole context for it.
 				n_parallel: 1,
-				...wllamaTuningParams(options.tuning ?? defaultTuningFor(plan.backend)),
+				...wllamaTuningParams(tuning),
 				// llama.cpp's warnings and errors only: they explain a failed load.
 				log_level: (deps.logger ? 2 : 3) as LogLevel
 			}),
