@@ -36,7 +36,14 @@ export interface RunResult {
 	promptTokens: number;
 	completionTokens: number;
 	prefillTokensPerSecond: number;
+	/**
+	 * Tokens after the first ÷ the wall-clock time from the first token to the end, as the reader
+	 * sees them arrive: measured the same way for all three engines (native through node-llama-cpp's
+	 * token iterator).
+	 */
 	decodeTokensPerSecond: number;
+	/** llama.cpp's own decode timing (wllama's `predicted_per_second`), without the hand-off per token. */
+	llamaDecodeTokensPerSecond?: number;
 	multiThread: boolean;
 	/** Citrate only: the backend its plan chose. */
 	backend?: string;
@@ -79,6 +86,10 @@ function sampling(maxTokens: number): SamplingSettings {
 	return { temperature: 0, topP: 1, topK: 1, minP: 0, repeatPenalty: 1, maxTokens, seed: 1 };
 }
 
+function wallDecode(tokens: number, firstTokenAt: number, endAt: number): number {
+	return tokens > 1 && endAt > firstTokenAt ? (tokens - 1) / ((endAt - firstTokenAt) / 1000) : NaN;
+}
+
 async function citrate(options: RunOptions): Promise<RunResult> {
 	const file = await opfsFile(options.model);
 	const engine = new InferenceEngine({ wasmUrl: wllamaWasmUrl });
@@ -92,9 +103,11 @@ async function citrate(options: RunOptions): Promise<RunResult> {
 	const loadMs = performance.now() - started;
 	try {
 		let result: RunResult | null = null;
+		let firstTokenAt = NaN;
 		for await (const event of engine.generate([{ role: 'user', content: options.prompt }], {
 			sampling: sampling(options.maxTokens)
 		})) {
+			if (event.type === 'token' && Number.isNaN(firstTokenAt)) firstTokenAt = performance.now();
 			if (event.type === 'done')
 				result = {
 					loadMs,
@@ -102,7 +115,12 @@ async function citrate(options: RunOptions): Promise<RunResult> {
 					promptTokens: event.stats.promptTokens,
 					completionTokens: event.stats.completionTokens,
 					prefillTokensPerSecond: event.stats.prefillTokensPerSecond ?? NaN,
-					decodeTokensPerSecond: event.stats.decodeTokensPerSecond ?? NaN,
+					decodeTokensPerSecond: wallDecode(
+						event.stats.completionTokens,
+						firstTokenAt,
+						performance.now()
+					),
+					llamaDecodeTokensPerSecond: event.stats.decodeTokensPerSecond ?? NaN,
 					multiThread: model.threads > 1,
 					backend: model.backend
 				};
@@ -172,13 +190,16 @@ async function bare(options: RunOptions): Promise<RunResult> {
 			}
 			if (chunk.timings) last = chunk.timings;
 		}
+		const endAt = performance.now();
+		const completionTokens = last?.predicted_n ?? pieces;
 		return {
 			loadMs,
 			ttftMs,
 			promptTokens: last?.prompt_n ?? NaN,
-			completionTokens: last?.predicted_n ?? pieces,
+			completionTokens,
 			prefillTokensPerSecond: last?.prompt_per_second ?? NaN,
-			decodeTokensPerSecond: last?.predicted_per_second ?? NaN,
+			decodeTokensPerSecond: wallDecode(completionTokens, t0 + ttftMs, endAt),
+			llamaDecodeTokensPerSecond: last?.predicted_per_second ?? NaN,
 			multiThread: wllama.isMultithread()
 		};
 	} finally {
