@@ -212,6 +212,7 @@ export class SendSession {
 	receivers = $state.raw<Receiver[]>([]);
 	peerId = $state<string | null>(null);
 	#unsubscribe: (() => void) | undefined;
+	#release: (() => void) | undefined;
 	#closed = false;
 
 	async open(model: LocalModel, base: string): Promise<void> {
@@ -219,6 +220,9 @@ export class SendSession {
 		this.error = null;
 		try {
 			const peer = await startPeer();
+			if (this.#closed) return;
+			// Devices that connect while the link is offered came through it: they are served.
+			this.#release = peer.offering();
 			const addrs = await peer.reachableAddrs();
 			if (this.#closed) return;
 			this.peerId = peer.id;
@@ -238,5 +242,6 @@ export class SendSession {
 	close(): void {
 		this.#closed = true;
 		this.#unsubscribe?.();
+		this.#release?.();
 	}
 }
