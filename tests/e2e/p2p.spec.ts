@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '@libp2p/crypto/keys';
+import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium-path.mjs';
@@ -34,6 +34,8 @@ test.skip(unavailable !== null, unavailable ?? '');
 
 let ns: Netns;
 let hub: Server | undefined;
+/** The relay's WebSockets multiaddr with its peer id. */
+let relayAddr = '';
 let chromiumInNs: string;
 const profiles: string[] = [];
 const contexts: BrowserContext[] = [];
@@ -77,6 +79,35 @@ async function bigRepo(): Promise<{ dir: string; size: number }> {
 	return { dir, size: gguf.byteLength + BIG_PADDING };
 }
 
+/** The sending device's peer id in a share link. */
+function payloadPeer(text: string): string {
+	return (
+		JSON.parse(Buffer.from(text.split('#offer=')[1]!, 'base64url').toString('utf8')) as {
+			peer: { id: string };
+		}
+	).peer.id;
+}
+
+/** The device's peer id (its key, kept in IndexedDB once its peer started). */
+async function devicePeerId(page: Page): Promise<string> {
+	const key = await page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('citrate');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const record = await new Promise<{ value?: Uint8Array } | undefined>((resolve, reject) => {
+			const request = db.transaction('settings').objectStore('settings').get('p2p.identity');
+			request.onsuccess = () => resolve(request.result as never);
+			request.onerror = () => reject(request.error);
+		});
+		db.close();
+		return record?.value ? [...record.value] : null;
+	});
+	if (!key) throw new Error('the device has no peer identity yet');
+	return peerIdFromPrivateKey(privateKeyFromProtobuf(Uint8Array.from(key))).toString();
+}
+
 async function modelRecord(page: Page, repoId: string) {
 	return page.evaluate(async (repo) => {
 		const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -113,7 +144,7 @@ test.beforeAll(async () => {
 	chromiumInNs = await ns.wrap(findChromium() ?? chromium.executablePath());
 	const repo = await mkdtemp(join(tmpdir(), 'citrate-relay-'));
 	profiles.push(repo);
-	await ns.start(
+	const relay = await ns.start(
 		'npx',
 		[
 			'tsx',
@@ -130,6 +161,7 @@ test.beforeAll(async () => {
 		],
 		/Citrate node \w+/
 	);
+	relayAddr = `/ip4/127.0.0.1/tcp/4003/ws/p2p/${/Citrate node (\w+)/.exec(relay.output())![1]}`;
 	hub = await ns.start(
 		'npx',
 		['tsx', 'tests/hub-emulator/cli.ts', '--port', String(hubPort), '--cdn-port', String(cdnPort)],
@@ -266,6 +298,58 @@ test('a tampered link or an unreachable device is a clear error, and nothing is 
 		timeout: 90_000
 	});
 	expect(await modelRecord(d, REPO)).toBeUndefined();
+});
+
+test('a peer answering with corrupted blocks is refused, disconnected and named; the model comes from the honest sender, verified', async () => {
+	test.setTimeout(240_000);
+	test.skip(!link, 'needs the first test’s sender');
+	const b = await device();
+	// B's peer starts with a first try at a device that is not there (the relay has no such
+	// reservation), so the corrupting peer can connect to B before B asks anyone for a block.
+	const payload = JSON.parse(
+		Buffer.from(link.split('#offer=')[1]!, 'base64url').toString('utf8')
+	) as { peer: { id: string } };
+	payload.peer.id = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString();
+	await b.goto(
+		`${appUrl}/receive#offer=${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+	);
+	await expect(b.getByRole('alert')).toContainText('cannot be reached', { timeout: 90_000 });
+	const bId = await devicePeerId(b);
+
+	// The corrupting peer (a Node Helia + bitswap node) connects to B through the relay.
+	const liar = await ns.start(
+		'npx',
+		['tsx', 'tests/p2p/liar-node.ts', '--dial', `${relayAddr}/p2p-circuit/p2p/${bId}`],
+		/liar connected/
+	);
+	const liarId = /liar (\w{20,})/.exec(liar.output())![1]!;
+	// Still connected (it connects again if a loaded machine dropped it before it could lie).
+	const liarConnected = () =>
+		liar.output().lastIndexOf('liar connected') > liar.output().lastIndexOf('liar disconnected');
+	await expect.poll(liarConnected, { timeout: 60_000 }).toBe(true);
+
+	// B receives the model from A (the honest peer) while connected to the liar.
+	await b.getByRole('button', { name: 'Receive another' }).click();
+	await b.getByLabel('Share link').fill(link);
+	await b.getByRole('button', { name: 'Receive' }).click();
+	const status = b.getByTestId('receive-status');
+	await expect(status).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	expect(liar.output(), liar.output()).toMatch(/liar sent \d+ corrupted blocks/);
+
+	// Which peer, and why, in words; it was disconnected.
+	const refused = b.getByTestId('refused-peers').locator(`li[data-peer="${liarId}"]`);
+	await expect(refused).toContainText(`…${liarId.slice(-8)}`);
+	await expect(refused).toContainText('sent data that did not match the model');
+	await expect.poll(() => liar.output(), { timeout: 30_000 }).toContain('liar disconnected');
+
+	// Every byte came from A; the files are A's, with the link's SHA-256s (checked by B).
+	const sources = b.getByTestId('sources').locator('li');
+	await expect(sources).toHaveCount(1);
+	await expect(sources).toContainText(`…${payloadPeer(link).slice(-8)}`);
+	expect((await modelRecord(b, REPO))?.files).toEqual(
+		sameFiles((await modelRecord(deviceA, REPO))?.files)
+	);
+	await liar.stop();
 });
 
 test('the sender goes away mid-transfer: B says so and pauses; A comes back and B resumes without fetching again what it has', async () => {
