@@ -118,8 +118,12 @@ export class ReceiveTransfer {
 				return;
 			}
 			if (appError.code === 'P2P_STALLED') {
+				// Connected, but nothing comes (every connected peer and gateway was asked): say so,
+				// keep what was written and try again until blocks come.
 				this.error = appError.message;
-				this.#wait();
+				this.#wait(
+					'The sending device stopped sending. Paused; it resumes when blocks come again.'
+				);
 				return;
 			}
 			this.error = appError.message;
