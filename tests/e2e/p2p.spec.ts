@@ -5,7 +5,10 @@
  *
  * Device A downloads a model from the Hub emulator; the emulator is stopped, no gateway is
  * configured; device B opens A's share link and receives the model over WebRTC, verified, and
- * chats with it. A device without working WebRTC receives over the relayed connection.
+ * chats with it. A device without working WebRTC receives over the relayed connection. Peers in
+ * Node (tests/p2p/node-peer.ts) play the bad actors: one answers with corrupted blocks (refused,
+ * disconnected, named; the model still comes from A), one stops sending (reported within the
+ * stall bound), one was never paired (A serves it nothing while public serving is off).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
