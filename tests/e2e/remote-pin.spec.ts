@@ -195,6 +195,41 @@ test('a pin the service reports failed shows Remote pin failed with its reason, 
 	).toBeEnabled();
 });
 
+test('a service that is down: the card says so and when it tries again (with backoff); once the service is back, the pin goes on', async ({
+	page
+}) => {
+	test.setTimeout(240_000);
+	const options = {
+		tcpPort: false as const,
+		pinningApi: { port: 0, token: TOKEN, stallTimeoutMs: 3000 }
+	};
+	let service: CitrateNode | undefined = await startCitrateNode(options);
+	const port = Number(new URL(service.pinningApiUrl!).port);
+	try {
+		const card = await downloadTiny(page);
+		await expect(
+			(await saveService(page, TOKEN, service)).getByText('Service saved: the token was accepted.')
+		).toBeVisible();
+		await page.goto('/library');
+		// The service goes down after it was set up.
+		await service.stop();
+		service = undefined;
+		await card.getByRole('button', { name: new RegExp(`^Pin remotely ${TINY}`) }).click();
+		const retrying = card.getByText(/could not be reached\. .*Trying again in \d+ s\./);
+		await expect(retrying).toBeVisible({ timeout: 60_000 });
+		await expect(card.getByTestId('remote-pin-status')).toHaveCount(0);
+		// Back on the same address: the next try reaches it and the service's status shows.
+		service = await startCitrateNode({ ...options, pinningApi: { ...options.pinningApi, port } });
+		await expect(card.getByTestId('remote-pin-status')).toHaveText(
+			/^(Remote pin queued|Pinning remotely…|Pinned remotely|Remote pin failed)$/,
+			{ timeout: 120_000 }
+		);
+		await expect(retrying).toBeHidden();
+	} finally {
+		await service?.stop();
+	}
+});
+
 /** axe (whole page) and no horizontal overflow at 1280/390/360 px in both themes, with screenshots. */
 async function checkLayout(page: Page, name: string) {
 	const prompt = page.getByRole('button', { name: 'Allow and reload' });

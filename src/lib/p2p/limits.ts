@@ -1,11 +1,12 @@
 /**
  * Bounds on what this browser's peer gives to others: per peer (bitswap keeps at most
- * `maxWantlistSize` of each peer's wants, queues at most `sendBlocksMaxQueueLength` sends for it,
- * sends one message at a time of at most `maxOutgoingMessageSize`, and gives up on a peer that
- * takes longer than `sendBlocksTimeout` to take one), and on connections (at most
- * `maxConnections` open, `maxIncomingPendingConnections` being set up, and
- * `inboundConnectionThreshold` new ones per second from one host). A peer's share is so at most
- * one 2 MiB message in flight: about 8 blocks of 256 KiB.
+ * `maxWantListSize` of each peer's wants, queues at most `sendBlocksMaxQueueLength` sends for it,
+ * runs at most `sendBlocksConcurrency` of them at once, each message at most
+ * `maxOutgoingMessageSize`, and aborts a send the peer does not take within `messageSendTimeout`),
+ * and on connections (at most `maxConnections` open, `maxIncomingPendingConnections` being set up,
+ * and `inboundConnectionThreshold` new ones per second from one host). A peer's share is so at
+ * most 8 messages of 2 MiB in flight (64 blocks of 256 KiB); there is no bytes-per-second cap.
+ * `tests/ipfs-node/limits.test.ts` checks that bitswap applies them.
  */
 export const SERVING_LIMITS = Object.freeze({
 	bitswap: {
@@ -15,12 +16,18 @@ export const SERVING_LIMITS = Object.freeze({
 		sendBlocksConcurrency: 8,
 		/** Sends queued for one peer. */
 		sendBlocksMaxQueueLength: 8,
-		/** A peer that does not take a message within this time is skipped. */
-		sendBlocksTimeout: 10_000,
+		/** A send the peer does not take within this time is aborted (a stalled reader). */
+		messageSendTimeout: 10_000,
+		/** A message from a peer that does not arrive in whole within this time: its stream closes. */
+		messageReceiveTimeout: 10_000,
 		/** The largest message (blocks) sent to one peer at once. */
 		maxOutgoingMessageSize: 2 * 1024 * 1024,
-		/** Wants kept per peer. */
-		maxWantlistSize: 256
+		/**
+		 * Wants kept per peer. `@helia/bitswap` 4 documents `maxWantlistSize` but reads
+		 * `maxWantListSize`; both are given so the bound holds either way.
+		 */
+		maxWantlistSize: 256,
+		maxWantListSize: 256
 	},
 	connections: {
 		maxConnections: 64,

@@ -24,6 +24,7 @@ import { denyDial, hostsOf, isPrivateUrl } from './gater';
 import { loadIdentity } from './identity';
 import { SERVING_LIMITS } from './limits';
 import { PeerBlockstore } from './peer-blockstore';
+import { ServePolicy, bitswapWantLists, restrictServing } from './serving';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
 type Node = HeliaWithLibp2p<{ identify: Identify; ping: Ping }>;
@@ -46,15 +47,20 @@ export class Peer {
 	readonly #allowedHosts: Set<string>;
 	/** Peers that sent a wrong block are refused and dropped (`IPFS_BLOCK_INVALID`). */
 	readonly guard: BlockGuard;
+	/** Who is served blocks: paired devices and own nodes, everyone only when serving publicly. */
+	readonly serving: ServePolicy;
+	/** Open share offers: a device that connects meanwhile came through the link (paired). */
+	#offers = 0;
 
 	private constructor(
 		helia: Node,
 		options: PeerOptions,
 		allowedHosts: Set<string>,
-		guard: BlockGuard
+		guards: { guard: BlockGuard; serving: ServePolicy }
 	) {
 		this.#helia = helia;
-		this.guard = guard;
+		this.guard = guards.guard;
+		this.serving = guards.serving;
 		this.#options = options;
 		this.#allowedHosts = allowedHosts;
 		this.#relayPeers = new Set(
@@ -63,6 +69,32 @@ export class Peer {
 				return match ? [match[1] as string] : [];
 			})
 		);
+		helia.libp2p.addEventListener('connection:open', (event) => {
+			const connection = event.detail;
+			if (this.#offers > 0 && connection.direction === 'inbound')
+				this.#pairIfDevice(connection.remotePeer.toString());
+		});
+	}
+
+	#pairIfDevice(peer: string): void {
+		if (!this.#relayPeers.has(peer)) this.serving.pair(peer);
+	}
+
+	/**
+	 * This device offers a model through a share link until the returned function is called:
+	 * devices connected to it (they dialled the link's addresses) are paired and served, and so is
+	 * every device that connects meanwhile.
+	 */
+	offering(): () => void {
+		this.#offers++;
+		for (const connection of this.#helia.libp2p.getConnections())
+			if (connection.direction === 'inbound' && connection.status === 'open')
+				this.#pairIfDevice(connection.remotePeer.toString());
+		let released = false;
+		return () => {
+			if (!released) this.#offers--;
+			released = true;
+		};
 	}
 
 	static async start(options: PeerOptions): Promise<Peer> {
@@ -130,7 +162,12 @@ export class Peer {
 		guardBitswap(bitswapBlockEvents(helia), guard, (peer) =>
 			helia.libp2p.hangUp(peerIdFromString(peer))
 		);
-		return new Peer(helia, options, allowedHosts, guard);
+		const serving = new ServePolicy(() => options.servePublic);
+		const held = restrictServing(bitswapWantLists(helia), serving);
+		helia.libp2p.addEventListener('peer:disconnect', (event) =>
+			held.forget(event.detail.toString())
+		);
+		return new Peer(helia, options, allowedHosts, { guard, serving });
 	}
 
 	get id(): string {
@@ -164,8 +201,10 @@ export class Peer {
 	}
 
 	/**
-	 * Connects to another device: WebRTC through its relay first, the relayed connection itself if
-	 * WebRTC cannot connect. Throws `P2P_UNREACHABLE` within `timeoutMs`.
+	 * Connects to another device (a share link's sender, the user's own node): WebRTC through its
+	 * relay first, the relayed connection itself if WebRTC cannot connect. The device is paired
+	 * (served even when this peer does not serve the public network). Throws `P2P_UNREACHABLE`
+	 * within `timeoutMs`.
 	 */
 	async connect(
 		peer: { id: string; addrs: string[] },
@@ -182,7 +221,10 @@ export class Peer {
 			);
 		}
 		const existing = this.#best(target);
-		if (existing) return this.#view(existing);
+		if (existing) {
+			this.serving.pair(peer.id);
+			return this.#view(existing);
+		}
 		this.allowHosts(peer.addrs);
 		const withPeer = (addr: string) =>
 			addr.includes('/p2p/' + peer.id) ? addr : `${addr}/p2p/${peer.id}`;
@@ -196,6 +238,7 @@ export class Peer {
 			]);
 			try {
 				const connection = await this.#helia.libp2p.dial(multiaddr(addr), { signal });
+				this.serving.pair(peer.id);
 				return this.#view(connection);
 			} catch (error) {
 				options.signal?.throwIfAborted();

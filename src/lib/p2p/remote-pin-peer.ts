@@ -16,13 +16,19 @@ export const remotePinPeer = {
 			return []; // no relay: the service reaches this device through `delegates` instead
 		}
 	},
-	/** Dials the delegates of one peer (the first with a `/p2p/` id); the gater then allows its hosts. */
+	/**
+	 * Dials the delegates of one peer (the first with a `/p2p/` id), the user's node: it is paired
+	 * (served blocks while serving the public network is off) and the gater allows its hosts.
+	 */
 	async connect(delegates: string[], signal: AbortSignal): Promise<void> {
 		const id = delegates
 			.map((addr) => /\/p2p\/([^/]+)$/.exec(addr)?.[1])
 			.find((x) => x !== undefined);
 		if (id === undefined) return;
 		const peer = await startPeer();
+		// The user's own node (from the service the user set up): served even when it dials this
+		// device's origins itself, and even if the dial below fails.
+		peer.serving.pair(id);
 		await peer.connect(
 			{ id, addrs: delegates.filter((addr) => addr.endsWith(`/p2p/${id}`)) },
 			{ signal }

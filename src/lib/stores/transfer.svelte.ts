@@ -118,8 +118,12 @@ export class ReceiveTransfer {
 				return;
 			}
 			if (appError.code === 'P2P_STALLED') {
+				// Connected, but nothing comes (every connected peer and gateway was asked): say so,
+				// keep what was written and try again until blocks come.
 				this.error = appError.message;
-				this.#wait();
+				this.#wait(
+					'The sending device stopped sending. Paused; it resumes when blocks come again.'
+				);
 				return;
 			}
 			this.error = appError.message;
@@ -212,6 +216,7 @@ export class SendSession {
 	receivers = $state.raw<Receiver[]>([]);
 	peerId = $state<string | null>(null);
 	#unsubscribe: (() => void) | undefined;
+	#release: (() => void) | undefined;
 	#closed = false;
 
 	async open(model: LocalModel, base: string): Promise<void> {
@@ -219,6 +224,9 @@ export class SendSession {
 		this.error = null;
 		try {
 			const peer = await startPeer();
+			if (this.#closed) return;
+			// Devices that connect while the link is offered came through it: they are served.
+			this.#release = peer.offering();
 			const addrs = await peer.reachableAddrs();
 			if (this.#closed) return;
 			this.peerId = peer.id;
@@ -238,5 +246,6 @@ export class SendSession {
 	close(): void {
 		this.#closed = true;
 		this.#unsubscribe?.();
+		this.#release?.();
 	}
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ServePolicy, restrictServing, type PeerLike, type WantMessage } from './serving';
+
+/** Records what bitswap's serving side was handed (what it would answer). */
+class WantListsSpy {
+	served: { peer: string; message: WantMessage }[] = [];
+	receiveMessage(peer: PeerLike, message: WantMessage): void {
+		this.served.push({ peer: peer.toString(), message });
+	}
+}
+
+const peer = (id: string): PeerLike => ({ toString: () => id });
+const wants = (...cids: string[]): WantMessage => ({
+	wantlist: { entries: cids.map((cid) => ({ cid })), full: false },
+	blocks: [{ data: new Uint8Array(4) }]
+});
+
+describe('ServePolicy', () => {
+	it('serves nobody but paired peers by default, and everyone when serving publicly', () => {
+		let open = false;
+		const policy = new ServePolicy(() => open);
+		expect(policy.mayServe('stranger')).toBe(false);
+		policy.pair('phone');
+		expect(policy.mayServe('phone')).toBe(true);
+		expect(policy.mayServe('stranger')).toBe(false);
+		open = true;
+		expect(policy.mayServe('stranger')).toBe(true);
+	});
+});
+
+describe('restrictServing', () => {
+	it('hands bitswap only the wants of paired peers; an unpaired peer gets nothing', () => {
+		const spy = new WantListsSpy();
+		const policy = new ServePolicy(() => false);
+		restrictServing(spy, policy);
+		policy.pair('phone');
+		spy.receiveMessage(peer('phone'), wants('a'));
+		spy.receiveMessage(peer('stranger'), wants('b'));
+		expect(spy.served.map((s) => s.peer)).toEqual(['phone']);
+	});
+
+	it('answers a peer paired later from its held wants (without the blocks it sent)', () => {
+		const spy = new WantListsSpy();
+		const policy = new ServePolicy(() => false);
+		const guard = restrictServing(spy, policy);
+		spy.receiveMessage(peer('node'), wants('a'));
+		spy.receiveMessage(peer('node'), wants('b'));
+		expect(guard.held()).toEqual(['node']);
+		policy.pair('node');
+		expect(spy.served.map((s) => s.message.wantlist?.entries)).toEqual([
+			[{ cid: 'a' }],
+			[{ cid: 'b' }]
+		]);
+		expect(spy.served.every((s) => s.message.blocks?.length === 0)).toBe(true);
+		expect(guard.held()).toEqual([]);
+	});
+
+	it('forgets a peer that went away, and bounds what it holds', () => {
+		const spy = new WantListsSpy();
+		const policy = new ServePolicy(() => false);
+		const guard = restrictServing(spy, policy);
+		spy.receiveMessage(peer('gone'), wants('a'));
+		guard.forget('gone');
+		policy.pair('gone');
+		expect(spy.served).toEqual([]);
+
+		for (let i = 0; i < 100; i++) spy.receiveMessage(peer(`p${i}`), wants('a'));
+		expect(guard.held()).toHaveLength(64);
+		expect(guard.held()[0]).toBe('p36');
+		for (let i = 0; i < 40; i++) spy.receiveMessage(peer('p99'), wants(`c${i}`));
+		policy.pair('p99');
+		expect(spy.served).toHaveLength(16);
+		expect(spy.served.at(-1)?.message.wantlist?.entries).toEqual([{ cid: 'c39' }]);
+	});
+
+	it('serves everyone when serving publicly, and again as bitswap does once stopped', () => {
+		const spy = new WantListsSpy();
+		let open = true;
+		const guard = restrictServing(spy, new ServePolicy(() => open));
+		spy.receiveMessage(peer('stranger'), wants('a'));
+		expect(spy.served).toHaveLength(1);
+		open = false;
+		spy.receiveMessage(peer('stranger'), wants('b'));
+		expect(spy.served).toHaveLength(1);
+		guard.stop();
+		spy.receiveMessage(peer('stranger'), wants('c'));
+		expect(spy.served).toHaveLength(2);
+	});
+});
