@@ -23,6 +23,8 @@ export interface BenchModel {
 	sizeBytes: number;
 	/** From the file's header by the app's own summarizer, as the model page reads it. */
 	lookupOnlyShare: number | null;
+	/** Attention head sizes (whether the app gives it a q8_0 KV cache). */
+	headDims: { k: number; v: number } | null;
 }
 
 export const CACHE = join(tmpdir(), 'citrate-bench-models');
@@ -35,9 +37,16 @@ function generate(path: string, label: string, make: () => Uint8Array): void {
 	writeFileSync(path, make());
 }
 
-async function lookupOnlyShare(path: string): Promise<number | null> {
+async function headerFacts(
+	path: string
+): Promise<{ lookupOnlyShare: number | null; headDims: { k: number; v: number } | null }> {
 	const header = await gguf(path, { allowLocalFile: true, computeParametersCount: true });
-	return summarizeGguf(header, statSync(path).size).lookupOnlyShare ?? null;
+	const summary = summarizeGguf(header, statSync(path).size);
+	const { headDimK: k, headDimV: v } = summary;
+	return {
+		lookupOnlyShare: summary.lookupOnlyShare ?? null,
+		headDims: k !== null && v !== null ? { k, v } : null
+	};
 }
 
 export async function benchModels(root: string, only?: string): Promise<BenchModel[]> {
@@ -70,7 +79,7 @@ export async function benchModels(root: string, only?: string): Promise<BenchMod
 			maxTokens: 16,
 			tune: type === 'Q4_K',
 			sizeBytes: statSync(path).size,
-			lookupOnlyShare: await lookupOnlyShare(path)
+			...(await headerFacts(path))
 		});
 	}
 	const qwen = 'bench-qwen0.5B-shape-Q4_K.gguf';
@@ -99,7 +108,7 @@ export async function benchModels(root: string, only?: string): Promise<BenchMod
 			maxTokens: 8,
 			tune: false,
 			sizeBytes: statSync(path).size,
-			lookupOnlyShare: await lookupOnlyShare(path)
+			...(await headerFacts(path))
 		});
 	}
 	const stories = resolve(root, '../shared/fixtures/stories260K.gguf');
@@ -113,7 +122,7 @@ export async function benchModels(root: string, only?: string): Promise<BenchMod
 				maxTokens: 32,
 				tune: false,
 				sizeBytes: statSync(stories).size,
-				lookupOnlyShare: await lookupOnlyShare(stories)
+				...(await headerFacts(stories))
 			});
 		else console.log(`stories260K skipped: ${stories} is absent`);
 	}

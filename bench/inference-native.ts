@@ -19,6 +19,8 @@ export interface NativeRunOptions {
 	prompt: string;
 	maxTokens: number;
 	contextSize: number;
+	/** The KV cache type the app loads this model with (`fitTuningToModel`): the same on both sides. */
+	kvCacheType?: 'f16' | 'q8_0';
 }
 
 export interface NativeEngine {
@@ -93,6 +95,10 @@ interface LlamaModel {
 		threads: number;
 		sequences: number;
 		batchSize?: number;
+		flashAttention?: 'auto' | boolean;
+		experimentalKvCacheKeyType?: 'F16' | 'Q8_0';
+		experimentalKvCacheValueType?: 'F16' | 'Q8_0';
+		batching?: { dispatchSchedule?: (dispatch: () => void) => void };
 	}): Promise<LlamaContext>;
 	dispose(): Promise<void>;
 }
@@ -127,10 +133,17 @@ export async function openNative(log: (line: string) => void = console.log): Pro
 				model = await llama.loadModel({ modelPath: options.path, gpuLayers: 0 });
 				loaded.set(options.path, model);
 			}
+			const kv = options.kvCacheType === 'q8_0' ? 'Q8_0' : 'F16';
 			const context = await model.createContext({
 				contextSize: options.contextSize,
 				threads: options.threads,
-				sequences: 1
+				sequences: 1,
+				flashAttention: 'auto',
+				experimentalKvCacheKeyType: kv,
+				experimentalKvCacheValueType: kv,
+				// Each token is decoded as soon as it is asked for (the default waits for the next
+				// event-loop cycle, a wait per token that the wasm engines do not have).
+				batching: { dispatchSchedule: (dispatch) => dispatch() }
 			});
 			const loadMs = performance.now() - started;
 			try {

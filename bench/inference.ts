@@ -18,7 +18,7 @@ import {
 	SPEED_TABLE,
 	weightFamily
 } from '../src/lib/inference/speed-prediction';
-import { DEFAULT_TUNING, type LlamaTuning } from '../src/lib/inference/tuning';
+import { DEFAULT_TUNING, fitTuningToModel, type LlamaTuning } from '../src/lib/inference/tuning';
 import { benchModels } from './inference-models';
 import { openNative, type NativeEngine } from './inference-native';
 import { openBenchPage } from './inference-open';
@@ -143,12 +143,14 @@ async function main() {
 			const nat: RunResult[] = [];
 			// Warm-up (wasm compile, OPFS cache) once, then alternate to share the machine's noise.
 			if (model === models[0]) await inPage(page, 'bare', { ...options, maxTokens: 2 });
-			await native.run({ ...options, path: model.path, maxTokens: 2 });
+			const kvCacheType =
+				fitTuningToModel(DEFAULT_TUNING, model.headDims).kvCacheType ?? ('f16' as const);
+			await native.run({ ...options, path: model.path, maxTokens: 2, kvCacheType });
 			for (let i = 0; i < REPEATS; i++) {
 				const order = i % 2 === 0 ? (['citrate', 'bare'] as const) : (['bare', 'citrate'] as const);
 				for (const which of order)
 					(which === 'citrate' ? citrate : bare).push(await inPage(page, which, options));
-				nat.push(await native.run({ ...options, path: model.path }));
+				nat.push(await native.run({ ...options, path: model.path, kvCacheType }));
 			}
 			await calibrate();
 			// As the app does: one stored calibration, taken when the device was idle. A round taken
