@@ -7,12 +7,13 @@ const tps = (quant: string, sizeBytes: number, threads = 1) =>
 	predictDecodeSpeed({ quant, sizeBytes, threads, score: null })!.tokensPerSecond;
 
 describe('decode speed without a calibration (the measured table)', () => {
-	test('matches the measurements it comes from (86M parameters, 1 thread)', () => {
+	test('matches the bench run it comes from (107M parameters, 2 threads)', () => {
 		const near = (value: number, measured: number) =>
-			expect(Math.abs(value / measured - 1)).toBeLessThan(0.1);
-		near(tps('Q4_K_M', 52e6), 37.7);
-		near(tps('F16', 172e6), 13.0);
-		near(tps('Q8_0', 91e6), 16.8);
+			expect(Math.abs(value / measured - 1)).toBeLessThan(0.02);
+		near(tps('Q4_K_M', 60_473_632, 2), 60.9);
+		near(tps('Q4_0', 60_473_632, 2), 25.9);
+		near(tps('Q8_0', 113_754_400, 2), 36.8);
+		near(tps('F16', 214_024_480, 2), 24.2);
 		expect(predictDecodeSpeed({ quant: 'F16', sizeBytes: 1e6, threads: 1, score: null })).toEqual(
 			expect.objectContaining({ calibrated: false })
 		);
@@ -27,7 +28,7 @@ describe('decode speed without a calibration (the measured table)', () => {
 	test('a 7B model in F16 gets a warning with its own estimate', () => {
 		const note = floatSpeedNote({ quant: 'F16', sizeBytes: 15.2e9, threads: 2, score: null });
 		expect(note).toMatch(/slow at this size: about 0\.3 tok\/s/);
-		expect(note).toMatch(/4-bit K-quant would reach about 0\.7 tok\/s/);
+		expect(note).toMatch(/4-bit K-quant would reach about 0\.8 tok\/s/);
 		expect(note).not.toMatch(/22 tok\/s/);
 	});
 

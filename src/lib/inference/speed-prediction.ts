@@ -8,28 +8,27 @@
  */
 
 /**
- * Decode speed on the reference machine (2-core x86-64 VM, headless Chromium 156, wllama 3.13, one
- * thread, nothing else running): the 86M-parameter probe of 2026-11-27 (Q4_K 37.7, Q4_0 18.9, Q8_0
- * 16.8, F16 13.0 tok/s; stories260K 493 tok/s for the fixed cost), per byte of weights
- * (shared/design/measurements.md). The bench fits the same table from its own run (`speedTable` in
- * bench/results/inference.json); its 2026-12-01 run was taken under a load average of ~20 and is not
- * used (see the README). `referenceScore` is `calibrate()` there with a core to itself (its best
- * rounds: 1075–1115).
+ * Decode speed on the reference machine, fitted by `npm run bench:inference` (its `speedTable`):
+ * the 2026-12-01 07:15 run (2-core x86-64 VM, headless Chromium 156, wllama 3.13, 2 threads, the
+ * app's q8_0 KV cache; the bench in a CPU cgroup of its own beside other work), from the 107M models'
+ * decode (one per weight type) and stories260K's for the fixed cost. The later runs check it (README).
+ * `referenceScore` is that machine's calibration (`calibrate()`, optimized loop).
  */
 export const SPEED_TABLE = {
-	measured: '2026-11-27 probe, 2-core x86-64 VM, headless Chromium 156, wllama 3.13, 1 thread',
-	referenceScore: 1100,
-	referenceThreads: 1,
-	/** Per-token cost of a model with (almost) no weights: stories260K at 493 tok/s. */
-	fixedMsPerToken: 2,
-	/** Decode time per byte of weights, per type family, in nanoseconds. */
-	nsPerByte: { Q4_K: 0.51, Q4_0: 1.05, Q8_0: 0.63, F16: 0.44 }
+	measured:
+		'2026-12-01 bench:inference, 2-core x86-64 VM, headless Chromium 156, wllama 3.13, 2 threads, q8_0 KV',
+	referenceScore: 1116,
+	referenceThreads: 2,
+	/** Per-token cost of a model with (almost) no weights: stories260K. */
+	fixedMsPerToken: 1.2,
+	/** Decode time per byte of the weights decode multiplies, per type family, in nanoseconds. */
+	nsPerByte: { Q4_K: 0.253, Q4_0: 0.621, Q8_0: 0.229, F16: 0.188 }
 } as const;
 
 export type WeightFamily = keyof typeof SPEED_TABLE.nsPerByte;
 
-/** A second thread gave ×1.72 on Q4_K (1 → 2 threads); more threads are assumed to add as much each. */
-const THREAD_GAIN = 0.72;
+/** A second thread gave ×1.62 on Q4_K (1 → 2 threads, 2026-12-01); more threads are assumed to add as much each. */
+const THREAD_GAIN = 0.62;
 export function threadSpeedup(threads: number): number {
 	return 1 + THREAD_GAIN * (Math.max(1, threads) - 1);
 }

@@ -61,6 +61,9 @@ export function predictHere(
 	return predictDecodeSpeed(inputHere(env, score, sizeBytes, quant, lookupOnlyShare));
 }
 
+const MAX_CALIBRATION_ATTEMPTS = 4;
+const RETRY_AFTER_MS = 3000;
+
 /**
  * This device's speed: the stored calibration (or a fresh ~0.3 s one, after the page has settled,
  * stored in IndexedDB) and, from it, the predicted reply speed of any model by its size and weight
@@ -85,13 +88,29 @@ export class SpeedStore {
 				this.#calibration = stored;
 				return;
 			}
+			// A calibration taken before V8 optimized its loop is not stored (`calibrateDetailed`):
+			// try again a little later, a few times, while the page shows the figure it got.
+			let attempts = 0;
 			const run = () => {
-				void loadOrCalibrate(settingsStore, id, () => calibrateDetailed()).then(
-					(fresh) => (this.#calibration = fresh)
-				);
+				attempts++;
+				let settled = true; // a stored figure: nothing to retry
+				void loadOrCalibrate(settingsStore, id, () => {
+					const measured = calibrateDetailed();
+					settled = measured.settled;
+					return measured;
+				}).then((fresh) => {
+					const kept = this.#calibration;
+					// An unsettled figure never replaces a higher one from an earlier try.
+					this.#calibration = !settled && kept && kept.score > fresh.score ? kept : fresh;
+					if (!settled && attempts < MAX_CALIBRATION_ATTEMPTS) schedule(RETRY_AFTER_MS);
+				});
 			};
-			if ('requestIdleCallback' in window) window.requestIdleCallback(run, { timeout: 2000 });
-			else setTimeout(run, 200);
+			const schedule = (delayMs: number) =>
+				setTimeout(() => {
+					if ('requestIdleCallback' in window) window.requestIdleCallback(run, { timeout: 2000 });
+					else run();
+				}, delayMs);
+			schedule(0);
 		});
 	}
 
