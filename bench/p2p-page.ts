@@ -34,7 +34,7 @@ import { offerFor } from '../src/lib/p2p/offer';
 import { Peer } from '../src/lib/p2p/peer';
 import { receiveOffer } from '../src/lib/p2p/receive';
 import type { ShareOffer } from '../src/lib/p2p/share-link';
-import { listPins, pinLocalModel } from '../src/lib/ipfs';
+import { fetchFromSource, listPins, pinLocalModel } from '../src/lib/ipfs';
 import { registerLocalModel, storeModelFile } from '../src/lib/storage';
 import type { LocalModel } from '../src/lib/storage';
 
@@ -324,6 +324,55 @@ async function peerReceive(offer: ShareOffer, relay: string, window = 32): Promi
 	};
 }
 
+/**
+ * Profile only: the app's model pipeline (Helia worker: block check, SHA-256, OPFS, pin,
+ * register) fed from memory — the same blocks, no network — to see what the pipeline alone takes.
+ */
+async function pipeReceive(url: string, offer: ShareOffer): Promise<Transfer> {
+	const bytes = await modelBytes(url);
+	const blocks = new Map<string, Uint8Array>();
+	const sink = {
+		put: async (cid: CID, block: Uint8Array) => {
+			blocks.set(cid.toString(), block.slice());
+			return cid;
+		}
+	};
+	for await (const _ of importer([{ content: bytes }], sink as never, {
+		cidVersion: 1,
+		rawLeaves: true,
+		reduceSingleLeafToSelf: true,
+		chunker: fixedSize({ chunkSize: 262_144 }),
+		layout: balanced({ maxChildrenPerNode: 174 }),
+		wrapWithDirectory: false
+	}));
+	await listPins();
+	let first = 0;
+	let count = 0;
+	const asked = performance.now();
+	const result = await fetchFromSource(
+		{ cid: offer.cid, gateways: [], record: offer.model },
+		async (cid) => {
+			const block = blocks.get(cid);
+			if (!block) throw new Error(`no block ${cid}`);
+			if (first === 0) first = performance.now();
+			count++;
+			return block;
+		}
+	);
+	const transferMs = performance.now() - asked;
+	return {
+		connectMs: 0,
+		firstBlockMs: first - asked,
+		transferMs,
+		bytes: result.model.totalBytes,
+		mibPerSecond: result.model.totalBytes / MIB / (transferMs / 1000),
+		kind: 'memory',
+		blocks: count,
+		sourceKinds: ['memory'],
+		sha256: result.model.files[0]?.sha256
+	};
+}
+
 function concat(parts: Uint8Array[]): Uint8Array {
 	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
 	let at = 0;
@@ -350,7 +399,7 @@ async function stop(): Promise<void> {
 	bare = undefined;
 }
 
-const api = { appSend, appReceive, peerReceive, bareSend, bareReceive, stop };
+const api = { appSend, appReceive, peerReceive, pipeReceive, bareSend, bareReceive, stop };
 
 declare global {
 	interface Window {

@@ -55,10 +55,13 @@ const NO_WEBRTC = `Object.defineProperty(globalThis, 'RTCPeerConnection', {
 	}
 });`;
 
-/** `peer` (profile only): Citrate's page-side Peer alone, no worker, OPFS or file hash. */
-type Variant = 'app' | 'bare' | 'peer';
+/**
+ * Profile only (`BENCH_P2P_PROFILE=1`): `peer` is Citrate's page-side Peer alone (no worker, OPFS
+ * or file hash); `pipe` is the app's model pipeline fed from memory (no network).
+ */
+type Variant = 'app' | 'bare' | 'peer' | 'pipe';
 const VARIANTS: Variant[] =
-	process.env.BENCH_P2P_PROFILE === '1' ? ['app', 'bare', 'peer'] : ['app', 'bare'];
+	process.env.BENCH_P2P_PROFILE === '1' ? ['app', 'bare', 'peer', 'pipe'] : ['app', 'bare'];
 /** `BENCH_P2P_PATHS=node,relayed` narrows a run (the JSON then holds only those). */
 const ONLY = (process.env.BENCH_P2P_PATHS ?? '').split(',').filter(Boolean);
 
@@ -112,6 +115,44 @@ async function seedNodeRepo(repo: string, modelPath: string): Promise<string> {
 	} finally {
 		await blockstore.close();
 	}
+}
+
+/**
+ * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread profiled during the transfer (CDP);
+ * prints the functions with the most self time, to see where the time goes.
+ */
+const CPU_PROFILE = process.env.BENCH_P2P_CPUPROFILE === '1';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	hitCount?: number;
+}
+
+async function startProfile(page: Page): Promise<() => Promise<string>> {
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Profiler.enable');
+	await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+	await cdp.send('Profiler.start');
+	return async () => {
+		const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+			profile: { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
+		};
+		const hits = new Map<number, number>();
+		for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+		const byName = new Map<string, number>();
+		for (const node of profile.nodes) {
+			const { functionName, url, lineNumber } = node.callFrame;
+			const file = url.split('/').pop()?.split('?')[0] ?? '';
+			const name = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+			byName.set(name, (byName.get(name) ?? 0) + (hits.get(node.id) ?? 0));
+		}
+		const total = profile.samples.length;
+		const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 18);
+		return top
+			.map(([name, count]) => `      ${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}`)
+			.join('\n');
+	};
 }
 
 interface NodeInfo {
@@ -247,6 +288,7 @@ async function main(): Promise<void> {
 				// Alternating order, so neither variant always runs first.
 				for (const variant of repeat % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
 					const receiver = await open(path === 'relayed');
+					const profiler = CPU_PROFILE ? await startProfile(receiver.page) : undefined;
 					try {
 						const transfer: Transfer = await within(
 							`${variant} over ${path}`,
@@ -256,24 +298,30 @@ async function main(): Promise<void> {
 										relay.ws,
 										path === 'node' ? 'add' : 'receive'
 									] as const)
-								: variant === 'peer'
-									? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
-											path === 'node' ? nodeOffer : offer,
-											relay.ws
+								: variant === 'pipe'
+									? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
+											modelUrl,
+											offer
 										] as const)
-									: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
-											nodeCid,
-											bareAddr(path),
-											relay.ws
-										] as const)
+									: variant === 'peer'
+										? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
+												path === 'node' ? nodeOffer : offer,
+												relay.ws
+											] as const)
+										: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+												nodeCid,
+												bareAddr(path),
+												relay.ws
+											] as const)
 						);
-						if (transfer.kind !== expectKind)
+						if (transfer.kind !== expectKind && variant !== 'pipe')
 							throw new Error(`${variant} over ${path} connected over ${transfer.kind}`);
 						if (transfer.bytes !== model.size)
 							throw new Error(`${variant} over ${path} received ${transfer.bytes} bytes`);
 						if (variant === 'app' && transfer.sha256 !== sha256)
 							throw new Error(`app over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
 						runs.push({ ...transfer, path, variant, repeat });
+						if (profiler) log(await profiler());
 						log(
 							`  ${path.padEnd(8)} ${variant.padEnd(5)} #${repeat + 1}: ${transfer.mibPerSecond.toFixed(1)} MiB/s, connect ${transfer.connectMs.toFixed(0)} ms, first block ${transfer.firstBlockMs.toFixed(0)} ms, ${transfer.blocks} blocks over ${transfer.sourceKinds.join('+')}`
 						);
@@ -288,7 +336,9 @@ async function main(): Promise<void> {
 			const app = of('app');
 			const bare = of('bare');
 			const ratio = round(app.bestMiBPerSecond / bare.bestMiBPerSecond, 2);
-			const peer = VARIANTS.includes('peer') ? { peerOnly: of('peer') } : {};
+			const peer = VARIANTS.includes('peer')
+				? { peerOnly: of('peer'), pipelineOnly: of('pipe') }
+				: {};
 			return {
 				path,
 				label,
@@ -323,7 +373,7 @@ async function main(): Promise<void> {
 			for (const [variant, s] of Object.entries({
 				app: row.app,
 				bare: row.bare,
-				...('peerOnly' in row ? { peer: row.peerOnly } : {})
+				...('peerOnly' in row ? { peer: row.peerOnly, pipe: row.pipelineOnly } : {})
 			}))
 				log(
 					`${row.label.padEnd(33)} ${variant.padEnd(7)} ${s.bestMiBPerSecond.toFixed(1).padStart(13)} ${s.connectMs.toFixed(0).padStart(11)} ${s.firstBlockMs.toFixed(0).padStart(15)}`
@@ -348,6 +398,13 @@ const watchdog = setTimeout(() => {
 	void Promise.race([stopped, bound]).finally(() => process.exit(1));
 }, TIMEOUT_MS);
 watchdog.unref();
+// Interrupted: the namespace, its servers and the browsers go too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+	process.once(signal, () => {
+		console.error(`bench:p2p interrupted (${signal})`);
+		const bound = new Promise((resolve) => setTimeout(resolve, 15_000));
+		void Promise.race([cleanup?.() ?? Promise.resolve(), bound]).finally(() => process.exit(1));
+	});
 
 main().then(
 	() => process.exit(0),
