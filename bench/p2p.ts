@@ -10,9 +10,9 @@
  * bench makes (tests/p2p/netns.ts: root, a veth pair; nothing leaves it). Reports connect time,
  * time to first block, MiB/s and app/bare per path; writes bench/results/p2p.json. Exits
  * non-zero when the namespace cannot be made (saying why), a run fails, or the whole bench passes
- * BENCH_TIMEOUT_MS (default 20 min).
+ * BENCH_TIMEOUT_MS (default 30 min).
  *
- *   BENCH_P2P_MIB=128 BENCH_REPEATS=2 npm run bench:p2p
+ *   BENCH_P2P_MIB=128 BENCH_REPEATS=3 npm run bench:p2p
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,8 +35,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/results/p2p.json');
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_P2P_MIB ?? 128);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60_000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
 /** One step (a send, a receive) may take this long before the bench gives up. */
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 6 * 60_000);
 const TARGET_RATIO = 0.9;
@@ -56,12 +56,21 @@ const NO_WEBRTC = `Object.defineProperty(globalThis, 'RTCPeerConnection', {
 });`;
 
 /**
- * Profile only (`BENCH_P2P_PROFILE=1`): `peer` is Citrate's page-side Peer alone (no worker, OPFS
- * or file hash); `pipe` is the app's model pipeline fed from memory (no network).
+ * Profile only (`BENCH_P2P_PROFILE=1` for all, or some in `BENCH_P2P_VARIANTS=peer,serve`): `peer` is Citrate's
+ * page-side Peer alone (no worker, OPFS or file hash); `pipe` is the app's model pipeline fed
+ * from memory (no network); `serve` is the bare receiver fetching from the app's sender (on the
+ * node path, from the node), which separates the sender's share from the receiver's.
  */
-type Variant = 'app' | 'bare' | 'peer' | 'pipe';
-const VARIANTS: Variant[] =
-	process.env.BENCH_P2P_PROFILE === '1' ? ['app', 'bare', 'peer', 'pipe'] : ['app', 'bare'];
+type Variant = 'app' | 'bare' | 'peer' | 'pipe' | 'serve';
+const VARIANTS: Variant[] = [
+	'app',
+	'bare',
+	...((process.env.BENCH_P2P_VARIANTS
+		? process.env.BENCH_P2P_VARIANTS.split(',')
+		: process.env.BENCH_P2P_PROFILE === '1'
+			? ['peer', 'pipe', 'serve']
+			: []) as Variant[])
+];
 /** `BENCH_P2P_PATHS=node,relayed` narrows a run (the JSON then holds only those). */
 const ONLY = (process.env.BENCH_P2P_PATHS ?? '').split(',').filter(Boolean);
 
@@ -271,13 +280,19 @@ async function main(): Promise<void> {
 			throw new Error(`CIDs differ: app ${offer.cid}, bare ${bareOffer.cid}, node ${nodeCid}`);
 		const sha256 = offer.model.files[0]!.sha256;
 		log(`model ${nodeCid} (${model.size} bytes), sha256 ${sha256}`);
-		const bareAddr = (path: Path) => {
+		const bareAddr = (path: Path, from = bareOffer) => {
 			if (path === 'node') return node.ws;
-			const found = bareOffer.addrs.find((addr) =>
+			const found = from.addrs.find((addr) =>
 				path === 'webrtc' ? addr.includes('/webrtc') : !addr.includes('/webrtc')
 			);
 			if (!found) throw new Error(`the bare sender has no ${path} address`);
 			return found;
+		};
+		const appOffer = {
+			cid: offer.cid,
+			addrs: offer.peer.addrs.map((addr) =>
+				addr.endsWith(`/p2p/${offer.peer.id}`) ? addr : `${addr}/p2p/${offer.peer.id}`
+			)
 		};
 		const nodeOffer: ShareOffer = { ...offer, peer: { id: node.peerId, addrs: [node.ws] } };
 
@@ -298,21 +313,27 @@ async function main(): Promise<void> {
 										relay.ws,
 										path === 'node' ? 'add' : 'receive'
 									] as const)
-								: variant === 'pipe'
-									? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
-											modelUrl,
-											offer
+								: variant === 'serve'
+									? receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+											nodeCid,
+											bareAddr(path, appOffer),
+											relay.ws
 										] as const)
-									: variant === 'peer'
-										? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
-												path === 'node' ? nodeOffer : offer,
-												relay.ws
+									: variant === 'pipe'
+										? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
+												modelUrl,
+												offer
 											] as const)
-										: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
-												nodeCid,
-												bareAddr(path),
-												relay.ws
-											] as const)
+										: variant === 'peer'
+											? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
+													path === 'node' ? nodeOffer : offer,
+													relay.ws
+												] as const)
+											: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+													nodeCid,
+													bareAddr(path),
+													relay.ws
+												] as const)
 						);
 						if (transfer.kind !== expectKind && variant !== 'pipe')
 							throw new Error(`${variant} over ${path} connected over ${transfer.kind}`);
@@ -336,15 +357,15 @@ async function main(): Promise<void> {
 			const app = of('app');
 			const bare = of('bare');
 			const ratio = round(app.bestMiBPerSecond / bare.bestMiBPerSecond, 2);
-			const peer = VARIANTS.includes('peer')
-				? { peerOnly: of('peer'), pipelineOnly: of('pipe') }
-				: {};
+			const extra = Object.fromEntries(
+				VARIANTS.filter((v) => v !== 'app' && v !== 'bare').map((v) => [v, of(v)])
+			);
 			return {
 				path,
 				label,
 				app,
 				bare,
-				...peer,
+				profile: extra,
 				appVsBare: ratio,
 				meetsTarget: ratio >= TARGET_RATIO
 			};
@@ -373,7 +394,7 @@ async function main(): Promise<void> {
 			for (const [variant, s] of Object.entries({
 				app: row.app,
 				bare: row.bare,
-				...('peerOnly' in row ? { peer: row.peerOnly, pipe: row.pipelineOnly } : {})
+				...row.profile
 			}))
 				log(
 					`${row.label.padEnd(33)} ${variant.padEnd(7)} ${s.bestMiBPerSecond.toFixed(1).padStart(13)} ${s.connectMs.toFixed(0).padStart(11)} ${s.firstBlockMs.toFixed(0).padStart(15)}`
