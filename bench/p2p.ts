@@ -14,26 +14,22 @@
  *
  *   BENCH_P2P_MIB=128 BENCH_REPEATS=3 npm run bench:p2p
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FsBlockstore } from 'blockstore-fs';
-import { importer } from 'ipfs-unixfs-importer';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
-import { kuboImporterOptions } from '../src/lib/ipfs/importer';
 import type { ShareOffer } from '../src/lib/p2p/share-link';
-import { makeScriptedLlamaGguf } from '../tests/fixtures/gguf';
-import { createNetns, netnsUnavailable, type Netns, type Server } from '../tests/p2p/netns';
+import { createNetns, netnsUnavailable, type Netns } from '../tests/p2p/netns';
 import { openBenchPage } from './inference-open';
-import type { Path, Transfer } from './p2p-page';
+import { seedNodeRepo, startNode, writeModel } from './p2p-fixtures';
+import { startProfile } from './p2p-cpu-profile';
+import type { Path, Transfer } from './p2p-types';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/results/p2p.json');
-const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_P2P_MIB ?? 128);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
@@ -96,90 +92,11 @@ const median = (values: number[]) => {
 };
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-/** A scripted chat GGUF padded with random bytes to `SIZE_MIB` (every block distinct). */
-async function writeModel(dir: string): Promise<{ path: string; size: number }> {
-	const gguf = makeScriptedLlamaGguf({ reply: 'Hello from the bench.', name: 'P2P bench' });
-	const size = SIZE_MIB * MIB;
-	if (gguf.byteLength >= size) throw new Error(`BENCH_P2P_MIB=${SIZE_MIB} is too small`);
-	const path = join(dir, MODEL_NAME);
-	await writeFile(path, Buffer.concat([gguf, randomBytes(size - gguf.byteLength)]));
-	return { path, size };
-}
-
-/** The model's blocks put straight into a node repo's disk blockstore (what the node serves). */
-async function seedNodeRepo(repo: string, modelPath: string): Promise<string> {
-	const { readFile } = await import('node:fs/promises');
-	const blockstore = new FsBlockstore(join(repo, 'blocks'));
-	await blockstore.open();
-	try {
-		let root: string | undefined;
-		for await (const entry of importer(
-			[{ content: new Uint8Array(await readFile(modelPath)) }],
-			blockstore,
-			kuboImporterOptions()
-		))
-			root = entry.cid.toString();
-		if (!root) throw new Error('nothing imported');
-		return root;
-	} finally {
-		await blockstore.close();
-	}
-}
-
 /**
  * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread profiled during the transfer (CDP);
  * prints the functions with the most self time, to see where the time goes.
  */
 const CPU_PROFILE = process.env.BENCH_P2P_CPUPROFILE === '1';
-
-interface ProfileNode {
-	id: number;
-	callFrame: { functionName: string; url: string; lineNumber: number };
-	hitCount?: number;
-}
-
-async function startProfile(page: Page): Promise<() => Promise<string>> {
-	const cdp = await page.context().newCDPSession(page);
-	await cdp.send('Profiler.enable');
-	await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
-	await cdp.send('Profiler.start');
-	return async () => {
-		const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-			profile: { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
-		};
-		const hits = new Map<number, number>();
-		for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-		const byName = new Map<string, number>();
-		for (const node of profile.nodes) {
-			const { functionName, url, lineNumber } = node.callFrame;
-			const file = url.split('/').pop()?.split('?')[0] ?? '';
-			const name = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
-			byName.set(name, (byName.get(name) ?? 0) + (hits.get(node.id) ?? 0));
-		}
-		const total = profile.samples.length;
-		const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 18);
-		return top
-			.map(([name, count]) => `      ${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}`)
-			.join('\n');
-	};
-}
-
-interface NodeInfo {
-	server: Server;
-	peerId: string;
-	ws: string;
-}
-
-async function startNode(ns: Netns, repo: string, relayNoLimit: boolean): Promise<NodeInfo> {
-	const args = ['tsx', 'scripts/ipfs-node/cli.ts', '--repo', repo, '--host', '127.0.0.1'];
-	args.push('--ws-port', '0', '--tcp-port', '0', '--api-port', '0');
-	if (relayNoLimit) args.push('--relay-no-limit');
-	const server = await ns.start('npx', args, /Pinning Service API: /);
-	const ws = /listening on (\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\/\w+)/.exec(server.output());
-	const id = /Citrate node (\w+)/.exec(server.output());
-	if (!ws || !id) throw new Error(`the node printed no WebSockets address:\n${server.output()}`);
-	return { server, peerId: id[1]!, ws: ws[1]! };
-}
 
 interface Run extends Transfer {
 	path: Path;
@@ -217,7 +134,7 @@ async function main(): Promise<void> {
 	};
 	try {
 		log(`bench:p2p — ${SIZE_MIB} MiB model, ${REPEATS} run(s) per path and variant`);
-		const model = await writeModel(dir);
+		const model = await writeModel(dir, MODEL_NAME, SIZE_MIB);
 		const nodeRepo = join(dir, 'node');
 		const nodeCid = await seedNodeRepo(nodeRepo, model.path);
 		ns = await createNetns();
