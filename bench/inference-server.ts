@@ -7,7 +7,7 @@ export interface ServedModel {
 	path: string;
 }
 
-function modelServer(models: readonly ServedModel[]): Plugin {
+export function modelServer(models: readonly ServedModel[]): Plugin {
 	return {
 		name: 'bench-models',
 		configureServer(server) {

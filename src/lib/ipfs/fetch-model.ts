@@ -20,13 +20,16 @@ export interface BlockSource {
 export interface FetchOptions {
 	signal?: AbortSignal;
 	onProgress?: (progress: IpfsProgress) => void;
-	/** Leaves requested ahead of the one being written (default 8; more hides peer latency). */
+	/**
+	 * Leaves being fetched at once (default 8; more hides peer latency). A new one is asked for as
+	 * soon as any arrives; up to twice as many wait to be written.
+	 */
 	ahead?: number;
 }
 
 /** Segment size of fetched files: a multiple of the 256 KiB chunk, as downloads use. */
 const SEGMENT_BYTES = 8 * 1024 * 1024;
-/** Leaves fetched ahead of the one being written. */
+/** Leaves being fetched at once. */
 const FETCH_AHEAD = 8;
 
 /**
@@ -278,14 +281,28 @@ async function writeFile(
 	let segment = keep;
 	let writer = await store.openSegment(segment);
 	let written = committed;
+	// Leaves asked for, in file order, not yet written. At most `ahead` are being fetched at once,
+	// and a new one is asked for as soon as any arrives (not only when the oldest is written): a
+	// slow block, a segment commit or a disk write never leaves the network idle. At most
+	// `2 × ahead` wait to be written, which bounds the memory.
 	const inFlight: Promise<Uint8Array>[] = [];
 	let next = 0;
+	let fetching = 0;
+	let stopped = false;
+	const queued = options.ahead * 2;
 	const launch = () => {
-		while (inFlight.length < options.ahead && next < todo.length) {
+		while (!stopped && fetching < options.ahead && inFlight.length < queued && next < todo.length) {
 			const leaf = todo[next++]!;
-			inFlight.push(
-				leaf.bytes ? Promise.resolve(leaf.bytes) : source.block(leaf.cid, options.signal)
-			);
+			const request = leaf.bytes
+				? Promise.resolve(leaf.bytes)
+				: source.block(leaf.cid, options.signal);
+			fetching++;
+			const settled = () => {
+				fetching--;
+				launch();
+			};
+			request.then(settled, settled);
+			inFlight.push(request);
 		}
 	};
 	try {
@@ -319,6 +336,7 @@ async function writeFile(
 			await store.truncate(segment);
 		}
 	} catch (error) {
+		stopped = true;
 		await writer.abort();
 		await Promise.allSettled(inFlight);
 		throw error;

@@ -1,0 +1,353 @@
+/**
+ * `npm run bench:p2p`: one model (a generated GGUF, 128 MiB by default) moved A → B on three
+ * paths, through Citrate's own receive path ("app") next to plain Helia-to-Helia ("bare") on the
+ * same path, in one run:
+ *   1. browser ↔ browser over WebRTC (signalled through a circuit-relay-v2 node),
+ *   2. browser ↔ browser over the relayed connection (relay without the default limit; the
+ *      receiver has no WebRTC),
+ *   3. browser ← the Citrate node (`scripts/ipfs-node`) over WebSockets.
+ * Everything (relay, node, page server, every Chromium) runs inside a network namespace this
+ * bench makes (tests/p2p/netns.ts: root, a veth pair; nothing leaves it). Reports connect time,
+ * time to first block, MiB/s and app/bare per path; writes bench/results/p2p.json. Exits
+ * non-zero when the namespace cannot be made (saying why), a run fails, or the whole bench passes
+ * BENCH_TIMEOUT_MS (default 30 min).
+ *
+ *   BENCH_P2P_MIB=128 BENCH_REPEATS=3 npm run bench:p2p
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright';
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
+import type { ShareOffer } from '../src/lib/p2p/share-link';
+import { createNetns, netnsUnavailable, type Netns } from '../tests/p2p/netns';
+import { openBenchPage } from './inference-open';
+import { seedNodeRepo, startNode, writeModel } from './p2p-fixtures';
+import { startProfile } from './p2p-cpu-profile';
+import type { Path, Transfer } from './p2p-types';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench/results/p2p.json');
+const SIZE_MIB = Number(process.env.BENCH_P2P_MIB ?? 128);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
+/** One step (a send, a receive) may take this long before the bench gives up. */
+const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 6 * 60_000);
+const TARGET_RATIO = 0.9;
+const MODEL_NAME = 'bench-p2p-Q8_0.gguf';
+const PATHS: { path: Path; label: string; expectKind: string }[] = [
+	{ path: 'webrtc', label: 'WebRTC, browser ↔ browser', expectKind: 'webrtc' },
+	{ path: 'relayed', label: 'relayed (circuit v2, no limit)', expectKind: 'relayed' },
+	{ path: 'node', label: 'Node node → browser, WebSockets', expectKind: 'websockets' }
+];
+
+const NO_WEBRTC = `Object.defineProperty(globalThis, 'RTCPeerConnection', {
+	value: class {
+		constructor() {
+			throw new DOMException('WebRTC is not available', 'NotSupportedError');
+		}
+	}
+});`;
+
+/**
+ * Profile only (`BENCH_P2P_PROFILE=1` for all, or some in `BENCH_P2P_VARIANTS=peer,serve`): `peer` is Citrate's
+ * page-side Peer alone (no worker, OPFS or file hash); `pipe` is the app's model pipeline fed
+ * from memory (no network); `serve` is the bare receiver fetching from the app's sender (on the
+ * node path, from the node), which separates the sender's share from the receiver's.
+ */
+type Variant = 'app' | 'bare' | 'peer' | 'pipe' | 'serve';
+const VARIANTS: Variant[] = [
+	'app',
+	'bare',
+	...((process.env.BENCH_P2P_VARIANTS
+		? process.env.BENCH_P2P_VARIANTS.split(',')
+		: process.env.BENCH_P2P_PROFILE === '1'
+			? ['peer', 'pipe', 'serve']
+			: []) as Variant[])
+];
+/** `BENCH_P2P_PATHS=node,relayed` narrows a run (the JSON then holds only those). */
+const ONLY = (process.env.BENCH_P2P_PATHS ?? '').split(',').filter(Boolean);
+
+const log = (line: string) => console.log(line);
+/** Stops the browsers, servers and the namespace (also when the watchdog fires). */
+let cleanup: (() => Promise<void>) | undefined;
+
+function within<T>(what: string, promise: Promise<T>, ms = STEP_MS): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	return Promise.race([
+		promise,
+		new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+		})
+	]).finally(() => clearTimeout(timer));
+}
+
+const median = (values: number[]) => {
+	const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+	if (sorted.length === 0) return NaN;
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread profiled during the transfer (CDP);
+ * prints the functions with the most self time, to see where the time goes.
+ */
+const CPU_PROFILE = process.env.BENCH_P2P_CPUPROFILE === '1';
+
+interface Run extends Transfer {
+	path: Path;
+	variant: Variant;
+	repeat: number;
+}
+
+function summarize(runs: Run[]) {
+	if (runs.length === 0) throw new Error('no runs to summarize');
+	const best = runs.reduce((a, b) => (b.mibPerSecond > a.mibPerSecond ? b : a));
+	return {
+		runs: runs.length,
+		mibPerSecondRuns: runs.map((r) => round(r.mibPerSecond)),
+		bestMiBPerSecond: round(best.mibPerSecond, 2),
+		medianMiBPerSecond: round(median(runs.map((r) => r.mibPerSecond)), 2),
+		connectMs: round(median(runs.map((r) => r.connectMs)), 0),
+		firstBlockMs: round(median(runs.map((r) => r.firstBlockMs)), 0),
+		transferMs: round(median(runs.map((r) => r.transferMs)), 0),
+		kind: best.kind
+	};
+}
+
+async function main(): Promise<void> {
+	const unavailable = netnsUnavailable();
+	if (unavailable) throw new Error(`bench:p2p needs a network namespace: ${unavailable}`);
+	const chromiumPath = findChromium() ?? chromium.executablePath();
+	const dir = await mkdtemp(join(tmpdir(), 'citrate-bench-p2p-'));
+	const contexts = new Set<BrowserContext>();
+	let ns: Netns | undefined;
+	cleanup = async () => {
+		cleanup = undefined;
+		for (const context of contexts) await context.close().catch(() => undefined);
+		await ns?.close();
+		await rm(dir, { recursive: true, force: true });
+	};
+	try {
+		log(`bench:p2p — ${SIZE_MIB} MiB model, ${REPEATS} run(s) per path and variant`);
+		const model = await writeModel(dir, MODEL_NAME, SIZE_MIB);
+		const nodeRepo = join(dir, 'node');
+		const nodeCid = await seedNodeRepo(nodeRepo, model.path);
+		ns = await createNetns();
+		const netns = ns;
+		const browserPath = await netns.wrap(chromiumPath);
+		const relay = await startNode(netns, join(dir, 'relay'), true);
+		const node = await startNode(netns, nodeRepo, false);
+		const server = await netns.start(
+			'npx',
+			['tsx', 'bench/p2p-serve.ts', '--model', model.path],
+			/bench server http\S+/
+		);
+		const base = /bench server (http\S+)/.exec(server.output())![1]!;
+		const modelUrl = new URL(`/__bench/models/${MODEL_NAME}`, base).href;
+		const pageUrl = new URL('/bench/p2p.html', base).href;
+		log(`namespace ${netns.pid}; relay ${relay.ws}; node ${node.ws}; pages ${base}`);
+
+		const open = async (noWebRTC = false): Promise<{ page: Page; close: () => Promise<void> }> => {
+			const profile = await mkdtemp(join(dir, 'profile-'));
+			const context = await chromium.launchPersistentContext(profile, {
+				executablePath: browserPath,
+				args: CHROMIUM_ARGS
+			});
+			contexts.add(context);
+			// A browser without WebRTC (as the e2e makes one): every WebRTC dial fails at once.
+			if (noWebRTC) await context.addInitScript({ content: NO_WEBRTC });
+			const page = context.pages()[0] ?? (await context.newPage());
+			page.on('console', (message) => {
+				// Vite's client looks for its dev socket, which this server does not run.
+				if (
+					message.type() === 'error' &&
+					!/vite|WebSocket|Failed to load resource/.test(message.text())
+				)
+					log(`  [page] ${message.text()}`);
+			});
+			await openBenchPage(page, pageUrl, STEP_MS);
+			return {
+				page,
+				close: async () => {
+					contexts.delete(context);
+					await context.close().catch(() => undefined);
+					await rm(profile, { recursive: true, force: true });
+				}
+			};
+		};
+
+		// The senders stay up for the whole run: A (the app, its model pinned as a download is) and
+		// A' (plain Helia, the same bytes in memory).
+		const appSender = await open();
+		const offer: ShareOffer = await within(
+			'the app sender',
+			appSender.page.evaluate(([u, r]) => window.p2p.appSend(u, r), [modelUrl, relay.ws] as const)
+		);
+		const bareSender = await open();
+		const bareOffer = await within(
+			'the bare sender',
+			bareSender.page.evaluate(([u, r]) => window.p2p.bareSend(u, r), [modelUrl, relay.ws] as const)
+		);
+		if (offer.cid !== nodeCid || bareOffer.cid !== nodeCid)
+			throw new Error(`CIDs differ: app ${offer.cid}, bare ${bareOffer.cid}, node ${nodeCid}`);
+		const sha256 = offer.model.files[0]!.sha256;
+		log(`model ${nodeCid} (${model.size} bytes), sha256 ${sha256}`);
+		const bareAddr = (path: Path, from = bareOffer) => {
+			if (path === 'node') return node.ws;
+			const found = from.addrs.find((addr) =>
+				path === 'webrtc' ? addr.includes('/webrtc') : !addr.includes('/webrtc')
+			);
+			if (!found) throw new Error(`the bare sender has no ${path} address`);
+			return found;
+		};
+		const appOffer = {
+			cid: offer.cid,
+			addrs: offer.peer.addrs.map((addr) =>
+				addr.endsWith(`/p2p/${offer.peer.id}`) ? addr : `${addr}/p2p/${offer.peer.id}`
+			)
+		};
+		const nodeOffer: ShareOffer = { ...offer, peer: { id: node.peerId, addrs: [node.ws] } };
+
+		const runs: Run[] = [];
+		const paths = PATHS.filter(({ path }) => ONLY.length === 0 || ONLY.includes(path));
+		for (const { path, expectKind } of paths)
+			for (let repeat = 0; repeat < REPEATS; repeat++)
+				// Alternating order, so neither variant always runs first.
+				for (const variant of repeat % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+					const receiver = await open(path === 'relayed');
+					const profiler = CPU_PROFILE ? await startProfile(receiver.page) : undefined;
+					try {
+						const transfer: Transfer = await within(
+							`${variant} over ${path}`,
+							variant === 'app'
+								? receiver.page.evaluate(([o, r, how]) => window.p2p.appReceive(o, r, how), [
+										path === 'node' ? nodeOffer : offer,
+										relay.ws,
+										path === 'node' ? 'add' : 'receive'
+									] as const)
+								: variant === 'serve'
+									? receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+											nodeCid,
+											bareAddr(path, appOffer),
+											relay.ws
+										] as const)
+									: variant === 'pipe'
+										? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
+												modelUrl,
+												offer
+											] as const)
+										: variant === 'peer'
+											? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
+													path === 'node' ? nodeOffer : offer,
+													relay.ws
+												] as const)
+											: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+													nodeCid,
+													bareAddr(path),
+													relay.ws
+												] as const)
+						);
+						if (transfer.kind !== expectKind && variant !== 'pipe')
+							throw new Error(`${variant} over ${path} connected over ${transfer.kind}`);
+						if (transfer.bytes !== model.size)
+							throw new Error(`${variant} over ${path} received ${transfer.bytes} bytes`);
+						if (variant === 'app' && transfer.sha256 !== sha256)
+							throw new Error(`app over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
+						runs.push({ ...transfer, path, variant, repeat });
+						if (profiler) log(await profiler());
+						log(
+							`  ${path.padEnd(8)} ${variant.padEnd(5)} #${repeat + 1}: ${transfer.mibPerSecond.toFixed(1)} MiB/s, connect ${transfer.connectMs.toFixed(0)} ms, first block ${transfer.firstBlockMs.toFixed(0)} ms, ${transfer.blocks} blocks over ${transfer.sourceKinds.join('+')}`
+						);
+					} finally {
+						await receiver.close();
+					}
+				}
+
+		const results = paths.map(({ path, label }) => {
+			const of = (variant: Variant) =>
+				summarize(runs.filter((r) => r.path === path && r.variant === variant));
+			const app = of('app');
+			const bare = of('bare');
+			const ratio = round(app.bestMiBPerSecond / bare.bestMiBPerSecond, 2);
+			const extra = Object.fromEntries(
+				VARIANTS.filter((v) => v !== 'app' && v !== 'bare').map((v) => [v, of(v)])
+			);
+			return {
+				path,
+				label,
+				app,
+				bare,
+				profile: extra,
+				appVsBare: ratio,
+				meetsTarget: ratio >= TARGET_RATIO
+			};
+		});
+		const report = {
+			date: new Date().toISOString(),
+			machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
+			chromium: chromiumPath,
+			model: { cid: nodeCid, bytes: model.size, sha256, blocks: Math.ceil(model.size / 262_144) },
+			repeats: REPEATS,
+			method: {
+				app: 'Citrate: sender pinned as a download is (OPFS Filestore) and served by its Peer; receiver runs receiveOffer (WebRTC, relayed) or fetchByCidWith (the node): bitswap on the page, each block re-checked in the Helia worker, written to OPFS, SHA-256 checked, pinned, registered',
+				bare: 'plain Helia (light) + libp2p, same transports, bitswap defaults, in-memory blockstore; the receiver asks every child of a DAG node at once (as the UnixFS exporter does), writes nothing',
+				mibPerSecond:
+					'model bytes / (asking for the CID → the last block in: bare; the model registered: app); the connection is made first and timed apart',
+				ratio: 'best app run / best bare run on the same path'
+			},
+			targets: { appVsBare: TARGET_RATIO },
+			results,
+			runs
+		};
+		mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+		writeFileSync(OUT, JSON.stringify(report, null, 2) + '\n');
+		log(`\npath                              variant  MiB/s (best)  connect ms  first block ms`);
+		for (const row of results)
+			for (const [variant, s] of Object.entries({
+				app: row.app,
+				bare: row.bare,
+				...row.profile
+			}))
+				log(
+					`${row.label.padEnd(33)} ${variant.padEnd(7)} ${s.bestMiBPerSecond.toFixed(1).padStart(13)} ${s.connectMs.toFixed(0).padStart(11)} ${s.firstBlockMs.toFixed(0).padStart(15)}`
+				);
+		log('');
+		for (const row of results)
+			log(
+				`${row.label.padEnd(33)} app/bare ${row.appVsBare.toFixed(2)} ${row.meetsTarget ? '≥' : '<'} ${TARGET_RATIO}`
+			);
+		log(`wrote ${OUT}`);
+		await appSender.close();
+		await bareSender.close();
+	} finally {
+		await cleanup?.();
+	}
+}
+
+const watchdog = setTimeout(() => {
+	console.error(`bench:p2p gave up after ${TIMEOUT_MS / 1000} s (BENCH_TIMEOUT_MS)`);
+	const stopped = cleanup?.() ?? Promise.resolve();
+	const bound = new Promise((resolve) => setTimeout(resolve, 15_000));
+	void Promise.race([stopped, bound]).finally(() => process.exit(1));
+}, TIMEOUT_MS);
+watchdog.unref();
+// Interrupted: the namespace, its servers and the browsers go too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+	process.once(signal, () => {
+		console.error(`bench:p2p interrupted (${signal})`);
+		const bound = new Promise((resolve) => setTimeout(resolve, 15_000));
+		void Promise.race([cleanup?.() ?? Promise.resolve(), bound]).finally(() => process.exit(1));
+	});
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error(error instanceof Error ? error.message : error);
+		process.exit(1);
+	}
+);

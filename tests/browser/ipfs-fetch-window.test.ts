@@ -1,0 +1,85 @@
+/**
+ * The model pipeline's fetch window: a new leaf is asked for as soon as any arrives, so one slow
+ * block does not leave the network idle behind it (the app kept pace with bare Helia only so).
+ */
+import { sha256 as sha256Hex } from 'hash-wasm';
+import { importer } from 'ipfs-unixfs-importer';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { afterAll, expect, test } from 'vitest';
+import { closeIpfs, fetchFromSource, unpin } from '../../src/lib/ipfs';
+import { kuboImporterOptions } from '../../src/lib/ipfs/importer';
+import { deleteLocalModel } from '../../src/lib/storage';
+
+afterAll(() => closeIpfs());
+
+function bytesOf(length: number, seed: number): Uint8Array<ArrayBuffer> {
+	const words = new Uint32Array(Math.ceil(length / 4));
+	let state = seed;
+	for (let index = 0; index < words.length; index++) {
+		state ^= state << 13;
+		state ^= state >>> 17;
+		state ^= state << 5;
+		words[index] = state;
+	}
+	return new Uint8Array(words.buffer, 0, length);
+}
+
+/** The peer source's window (`service.ts`: 32 leaves being fetched at once). */
+const WINDOW = 32;
+const LEAVES = 48;
+
+test('a slow first block does not stop the leaves behind it from being asked for; the file is still written in order and verified', async () => {
+	const bytes = bytesOf(LEAVES * 262_144, 7);
+	const blocks = new Map<string, Uint8Array>();
+	let root: CID | undefined;
+	const sink = {
+		put: async (cid: CID, block: Uint8Array) => {
+			blocks.set(cid.toString(), block.slice());
+			return cid;
+		}
+	};
+	for await (const entry of importer([{ content: bytes }], sink as never, kuboImporterOptions()))
+		root = entry.cid;
+	const sha256 = await sha256Hex(bytes);
+	const record = {
+		repoId: 'citrate-test/window-GGUF',
+		revision: 'main',
+		variant: 'Q8_0',
+		files: [{ path: 'window-Q8_0.gguf', size: bytes.byteLength, sha256 }]
+	};
+
+	// The first leaf is held back until the pipeline has asked for more leaves than its window
+	// (or, on a pipeline that waits for it, until 10 s have passed).
+	let leavesAsked = 0;
+	let askedWhileHeld = 0;
+	let release: () => void = () => {};
+	const held = new Promise<void>((resolve) => {
+		release = resolve;
+		setTimeout(resolve, 10_000);
+	});
+	let first: string | undefined;
+	let holding = true;
+	const { model } = await fetchFromSource(
+		{ cid: root!.toString(), gateways: [], record },
+		async (cidText) => {
+			const block = blocks.get(cidText);
+			if (!block) throw new Error(`no block ${cidText}`);
+			if (CID.parse(cidText).code !== raw.code) return block.slice();
+			leavesAsked++;
+			first ??= cidText;
+			if (cidText === first) {
+				await held;
+				holding = false;
+				return block.slice();
+			}
+			if (holding) askedWhileHeld = leavesAsked;
+			if (leavesAsked > WINDOW + 4) release();
+			return block.slice();
+		}
+	);
+	expect(askedWhileHeld).toBeGreaterThan(WINDOW);
+	expect(model.files[0]).toMatchObject({ size: bytes.byteLength, sha256 });
+	await unpin(model.cid!);
+	await deleteLocalModel(model.id);
+});
