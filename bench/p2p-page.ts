@@ -61,6 +61,9 @@ async function appSend(url: string, relay: string): Promise<ShareOffer> {
 	await registerLocalModel(model);
 	const cid = await pinLocalModel(model);
 	appPeer ??= await Peer.start(peerOptions(relay));
+	// As while the Send dialog is open: devices that come through the link are served (public
+	// serving is off). Held for the whole bench.
+	appPeer.offering();
 	return offerFor(
 		{ ...model, cid },
 		{ id: appPeer.id, addrs: await appPeer.reachableAddrs(60_000) }
