@@ -16,6 +16,11 @@ export interface FaultSpec {
 	status?: 429 | 503;
 	retryAfterSeconds?: number;
 	ignoreRange?: boolean;
+	/**
+	 * Signed CDN URLs expire this many ms after the Hub issued them: the CDN answers 403
+	 * `AccessDenied` "Request has expired", as CloudFront does past `Expires` (CDN origin only).
+	 */
+	expireAfterMs?: number;
 	/** How many responses it applies to (default: unlimited). */
 	times?: number;
 }
@@ -81,12 +86,20 @@ export function validateFault(input: unknown): FaultSpec {
 	num('stallAfterBytes');
 	num('retryAfterSeconds');
 	num('times');
+	num('expireAfterMs');
 	if (f.status !== undefined) {
 		if (f.status !== 429 && f.status !== 503) throw new Error('status must be 429 or 503');
 		out.status = f.status;
 	}
 	if (f.ignoreRange !== undefined) out.ignoreRange = Boolean(f.ignoreRange);
-	if (out.status === undefined && !isBodyFault(out)) throw new Error('fault does nothing');
+	if (out.expireAfterMs !== undefined) {
+		if (out.origin === 'hub') throw new Error('expireAfterMs applies to the cdn origin');
+		if (out.status !== undefined || isBodyFault(out))
+			throw new Error('expireAfterMs does not combine with other knobs');
+		out.origin = 'cdn';
+	}
+	if (out.status === undefined && out.expireAfterMs === undefined && !isBodyFault(out))
+		throw new Error('fault does nothing');
 	return out;
 }
 
@@ -95,6 +108,8 @@ export class EmulatorState {
 	requests: LoggedRequest[] = [];
 	grants = new Map<string, Set<string>>();
 	config: EmulatorConfig = { ...DEFAULT_CONFIG };
+	/** When the Hub last issued each signed CDN URL (by signature), for `expireAfterMs` faults. */
+	readonly signedAt = new Map<string, number>();
 	#nextFaultId = 1;
 
 	constructor() {
@@ -139,6 +154,16 @@ export class EmulatorState {
 		if (f.times <= 0) this.faults = this.faults.filter((x) => x !== f);
 	}
 
+	/** An expiry fault under which a signed URL `ageMs` old has expired, consumed. */
+	takeExpiryFault(path: string, ageMs: number): Fault | undefined {
+		const f = this.faults.find(
+			(x) =>
+				x.expireAfterMs !== undefined && ageMs > x.expireAfterMs && this.#matches(x, 'cdn', path)
+		);
+		if (f) this.#use(f);
+		return f;
+	}
+
 	/** A status fault (429/503) for this request, consumed. */
 	takeStatusFault(origin: Origin, path: string): Fault | undefined {
 		const f = this.faults.find((x) => x.status !== undefined && this.#matches(x, origin, path));
@@ -165,6 +190,13 @@ export class EmulatorState {
 			return taken;
 		}
 		return undefined;
+	}
+
+	/** Records that the Hub issued a signed URL now. */
+	signed(signature: string, now = Date.now()): void {
+		this.signedAt.delete(signature);
+		this.signedAt.set(signature, now);
+		if (this.signedAt.size > 5000) this.signedAt.delete(this.signedAt.keys().next().value!);
 	}
 
 	log(entry: LoggedRequest): void {
