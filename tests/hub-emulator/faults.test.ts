@@ -219,10 +219,12 @@ describe('grants, config and the request log', () => {
 		const hubReq = log.find((r) => r.origin === 'hub')!;
 		expect(hubReq.headers.authorization).toBe(`Bearer ${ALICE_TOKEN}`);
 		expect(hubReq.headers.range).toBe('bytes=0-7');
+		expect(hubReq.status).toBe(302);
 		const cdnReq = log.find((r) => r.origin === 'cdn')!;
 		expect(cdnReq.url).not.toContain(ALICE_TOKEN);
 		// Node's fetch, like browsers, drops Authorization on a cross-origin redirect.
 		expect(cdnReq.headers.authorization).toBeUndefined();
+		expect(cdnReq.status).toBe(206);
 		expect(log.every((r) => !r.url.includes('__emulator'))).toBe(true);
 	});
 

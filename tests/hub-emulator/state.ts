@@ -1,5 +1,5 @@
 /** Mutable emulator state that tests steer through the control API: faults, grants, config, log. */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { DEFAULT_GRANTS } from './users';
 
 export type Origin = 'hub' | 'cdn';
@@ -35,6 +35,8 @@ export interface LoggedRequest {
 	method: string;
 	url: string;
 	headers: IncomingHttpHeaders;
+	/** The answer's status, once it ended. */
+	status?: number;
 }
 
 export interface EmulatorConfig {
@@ -199,8 +201,10 @@ export class EmulatorState {
 		if (this.signedAt.size > 5000) this.signedAt.delete(this.signedAt.keys().next().value!);
 	}
 
-	log(entry: LoggedRequest): void {
+	log(entry: LoggedRequest, res?: ServerResponse): void {
 		this.requests.push(entry);
+		// The status once the answer ended (or the connection closed).
+		res?.once('close', () => (entry.status = res.statusCode));
 		if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
 	}
 }
