@@ -103,3 +103,83 @@ test('a signed URL that expired before the browser used it: the other files are 
 		await expectVerifiedInLibrary(await context.newPage(), files);
 	}, slowBackgroundFetchStart);
 });
+
+test('with the library open, an expired link says so and the download goes on to the end', async () => {
+	const files = await ggufFiles(SHARDED);
+	await withProfile(async (context) => {
+		await fault({ expireAfterMs: URL_LIFETIME_MS });
+		const { page, worker } = await startDownload(context, files, 12, 0.2);
+		await page.goto('/library');
+		await page
+			.getByRole('button', { name: /^Continue the download of .* in the background$/ })
+			.click();
+		const job = page.getByRole('article', { name: new RegExp(`^Download of ${SHARDED}`) });
+		await expect(job).toContainText(
+			'The download link expired during the background download: Citrate asked the Hub for a new one and goes on from the last saved byte.',
+			{ timeout: 30_000 }
+		);
+		if (process.env.E2E_SCREENSHOTS)
+			await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/expired-link.png` });
+		await expect.poll(() => states(worker), { timeout: 90_000 }).toEqual(['done']);
+		await expectVerifiedInLibrary(page, files);
+		const log = await requestLog();
+		expectNoTokenOnCdn(log);
+		expect(log.filter((r) => r.origin === 'cdn' && r.status === 403)).toHaveLength(files.length);
+	}, slowBackgroundFetchStart);
+});
+
+/** The CID the library shows for the model once the page pinned it. */
+async function pinnedCid(page: Page): Promise<string> {
+	await page.goto('/library');
+	const card = page.getByRole('article', { name: new RegExp(`^${SHARDED}`) });
+	const cid = card.getByTestId('cid');
+	await expect(cid).toHaveText(/^bafy/, { timeout: 60_000 });
+	return (await cid.textContent())!.trim();
+}
+
+test('a model Background Fetch completed with every page closed is pinned at the next open, with the CID the engine gives it', async () => {
+	test.setTimeout(240_000);
+	const files = await ggufFiles(SHARDED);
+	let carried = '';
+	// The page starts the fetch 2.5 s after the hand-over, as above: started at once, with every
+	// page closed right after, Chromium 156 here left the fetch at 0 bytes for over 60 s in 2 of 3
+	// runs (no backgroundfetchsuccess; the same with the code before this spec).
+	await withProfile(async (context) => {
+		const { page, worker } = await startDownload(context, files, 8, 0.2);
+		await continueInBackground(context, page);
+		await expect.poll(() => states(worker), { timeout: 90_000 }).toEqual(['done']);
+		expect(context.pages()).toHaveLength(0);
+		const library = await context.newPage();
+		carried = await pinnedCid(library);
+		const pins = await library.evaluate(
+			() =>
+				new Promise<string[]>((resolve, reject) => {
+					const open = indexedDB.open('citrate');
+					open.onerror = () => reject(open.error);
+					open.onsuccess = () => {
+						const get = open.result.transaction('ipfsPins').objectStore('ipfsPins').getAll();
+						get.onsuccess = () => {
+							resolve((get.result as { cid: string }[]).map((pin) => pin.cid));
+							open.result.close();
+						};
+					};
+				})
+		);
+		expect(pins).toContain(carried);
+	}, slowBackgroundFetchStart);
+	// The same model downloaded by the engine alone, in a fresh profile.
+	await control('reset', 'POST');
+	await withProfile(async (context) => {
+		const page = context.pages()[0] ?? (await context.newPage());
+		await page.goto(`/models/${SHARDED}`);
+		await page.evaluate(async () => {
+			await navigator.serviceWorker.ready;
+		});
+		await page
+			.getByRole('button', { name: /^Download / })
+			.first()
+			.click();
+		await expect(page.getByText('Downloaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+		expect(await pinnedCid(page)).toBe(carried);
+	});
+});
