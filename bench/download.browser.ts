@@ -3,12 +3,12 @@ import { commands } from 'vitest/browser';
 import { DownloadEngine, SEGMENTS_BEHIND } from '../src/lib/downloads/engine';
 import { resolveUrl } from '../src/lib/downloads/http';
 import { idbJobStore } from '../src/lib/downloads/job-store';
-import { segmentBytesFor } from '../src/lib/downloads/jobs';
 import { DEFAULT_DOWNLOAD_SETTINGS, type DownloadRequest } from '../src/lib/downloads/types';
 import { deleteLocalModel, registerLocalModel } from '../src/lib/storage/models';
-import { opfsRoot, SegmentStore, type SegmentWriter } from '../src/lib/storage/opfs';
-import { createSHA256 } from 'hash-wasm';
+import { opfsRoot } from '../src/lib/storage/opfs';
+import { BackgroundBench, type BackgroundRun } from './download-background';
 import type { MemoryGrowth } from './download.config';
+import { partial, stages, webCryptoSha256 } from './download-stages';
 
 /**
  * Download throughput through the whole pipeline (the engine the service worker runs: fetch with
@@ -88,130 +88,6 @@ async function timed<T extends { seconds: number }>(
 	return { ...result, cores: await cpu.stop() };
 }
 
-/**
- * WebCrypto's SHA-256 over one in-memory buffer (BoringSSL, with the CPU's SHA instructions where
- * present): the speed an incremental hash could have if the browser offered one. It does not:
- * `digest` takes the whole input at once, so the engine cannot use it on multi-GB files.
- */
-async function webCryptoSha256(): Promise<number> {
-	const bytes = new Uint8Array(64 * MIB);
-	for (let at = 0; at < bytes.byteLength; at += 65536)
-		crypto.getRandomValues(bytes.subarray(at, at + 65536));
-	await crypto.subtle.digest('SHA-256', bytes);
-	let best = Infinity;
-	for (let i = 0; i < 3; i++) {
-		const started = performance.now();
-		await crypto.subtle.digest('SHA-256', bytes);
-		best = Math.min(best, performance.now() - started);
-	}
-	return 64 / (best / 1000);
-}
-
-/**
- * Writes a stream of bytes into segment files as the engine does (`SegmentWriter`, segments of
- * the engine's size, up to `SEGMENTS_BEHIND` closing behind the one being written).
- */
-class SegmentedWrites {
-	readonly #store: SegmentStore;
-	readonly #segmentBytes: number;
-	readonly #behind: Promise<void>[] = [];
-	#writer: SegmentWriter | null = null;
-	#index = 0;
-
-	constructor(store: SegmentStore, segmentBytes: number) {
-		this.#store = store;
-		this.#segmentBytes = segmentBytes;
-	}
-
-	async write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-		let chunk = bytes;
-		while (chunk.byteLength > 0) {
-			const writer = (this.#writer ??= await this.#store.openSegment(this.#index++));
-			const part = chunk.subarray(0, this.#segmentBytes - writer.bytes);
-			await writer.write(part);
-			chunk = chunk.subarray(part.byteLength);
-			if (writer.bytes === this.#segmentBytes) {
-				this.#behind.push(writer.commit());
-				this.#writer = null;
-				while (this.#behind.length > SEGMENTS_BEHIND) await this.#behind.shift();
-			}
-		}
-	}
-
-	/** Commits the last segment and waits for every commit. */
-	async finish(): Promise<void> {
-		if (this.#writer) this.#behind.push(this.#writer.commit());
-		this.#writer = null;
-		await Promise.all(this.#behind.splice(0));
-	}
-}
-
-/** A fresh hasher and a fresh segment file (under `folder`) to write `size` bytes into. */
-async function freshTarget(size: number, folder: string, file: string) {
-	const hasher = await createSHA256();
-	hasher.init();
-	const root = await opfsRoot();
-	await root.removeEntry('models', { recursive: true }).catch(() => {});
-	const store = new SegmentStore(root, folder, 'main', file);
-	const segmentBytes = segmentBytesFor(size, DEFAULT_DOWNLOAD_SETTINGS.segmentBytes);
-	return { hasher, store, writes: new SegmentedWrites(store, segmentBytes) };
-}
-
-/**
- * Part of the pipeline over the network (the same streamed fetch as the engine): SHA-256 only,
- * or OPFS segment writes only (`SegmentedWrites`, as the engine writes them).
- */
-async function partial(url: string, size: number, hash: boolean, write: boolean): Promise<number> {
-	const { hasher, store, writes } = await freshTarget(size, 'bench/partial', 'partial.bin');
-	const started = performance.now();
-	const reader = (await fetch(url, { cache: 'no-store', credentials: 'omit' })).body!.getReader();
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		const chunk = value as Uint8Array<ArrayBuffer>;
-		if (hash) hasher.update(chunk);
-		if (write) await writes.write(chunk);
-	}
-	await writes.finish();
-	hasher.digest('hex');
-	const seconds = (performance.now() - started) / 1000;
-	await store.remove();
-	return seconds;
-}
-
-/**
- * The two stages on their own, over the same bytes (fetched once per 8 MiB window, so memory stays
- * flat), only the stage timed: SHA-256 of every byte, and OPFS writes of every byte as the engine
- * writes them. A serial loop is bounded by 1 / (1/hash + 1/write); an overlapped one by the slower
- * stage, and by the CPU (two cores here, shared with the network stack and the server).
- */
-async function stages(url: string, size: number): Promise<{ hash: number; write: number }> {
-	const window = 8 * MIB;
-	const { hasher, store, writes } = await freshTarget(size, 'bench/stages', 'write-only.bin');
-	let hashMs = 0;
-	let writeMs = 0;
-	for (let offset = 0; offset < size; offset += window) {
-		const end = Math.min(size, offset + window) - 1;
-		const response = await fetch(url, {
-			cache: 'no-store',
-			credentials: 'omit',
-			headers: { Range: `bytes=${offset}-${end}` }
-		});
-		const bytes = new Uint8Array(await response.arrayBuffer());
-		let started = performance.now();
-		for (let at = 0; at < bytes.byteLength; at += 256 * 1024)
-			hasher.update(bytes.subarray(at, at + 256 * 1024));
-		hashMs += performance.now() - started;
-		started = performance.now();
-		await writes.write(bytes);
-		if (offset + window >= size) await writes.finish();
-		writeMs += performance.now() - started;
-	}
-	hasher.digest('hex');
-	await store.remove();
-	return { hash: size / MIB / (hashMs / 1000), write: size / MIB / (writeMs / 1000) };
-}
-
 async function pipeline(
 	request: DownloadRequest
 ): Promise<{ seconds: number; heap: MemoryGrowth; state: string }> {
@@ -245,6 +121,7 @@ test('download pipeline vs raw fetch', async () => {
 	const idle = await idleCores();
 	const disk = await commands.diskWriteCost();
 	const webCryptoMiBs = await webCryptoSha256();
+	const background = await BackgroundBench.start(hubUrl);
 	const results = [];
 	for (const file of files) {
 		const sha256 = oid.get(file.path)!;
@@ -258,6 +135,7 @@ test('download pipeline vs raw fetch', async () => {
 		const full: { seconds: number; heap: MemoryGrowth; state: string; cores: number }[] = [];
 		const fetchHash: { seconds: number; cores: number }[] = [];
 		const fetchWrite: { seconds: number; cores: number }[] = [];
+		const carried: (BackgroundRun & { cores: number })[] = [];
 		const alone = [];
 		const partialRun = (hash: boolean, write: boolean) => async () => ({
 			seconds: await partial(url, file.size, hash, write)
@@ -265,16 +143,22 @@ test('download pipeline vs raw fetch', async () => {
 		for (let round = 0; round < ROUNDS; round++) {
 			raw.push(await timed(() => rawFetch(url)));
 			full.push(await timed(() => pipeline(request)));
+			carried.push(await timed(() => background.run(request)));
 			fetchHash.push(await timed(partialRun(true, false)));
 			fetchWrite.push(await timed(partialRun(false, true)));
 			alone.push(await stages(url, file.size));
 		}
 		for (const run of full) expect(run.state).toBe('done');
 		for (const run of raw) expect(run.bytes).toBe(file.size);
+		for (const run of carried) expect(run.state).toBe('done');
 		const rate = (seconds: number) => file.size / MIB / seconds;
 		const best = (runs: { seconds: number }[]) => rate(Math.min(...runs.map((r) => r.seconds)));
 		const rawMiBs = best(raw);
 		const pipelineMiBs = best(full);
+		/** Background Fetch: the bytes it carried over hand-over → registered and verified. */
+		const carriedRate = (run: BackgroundRun, seconds = run.seconds) =>
+			run.carriedBytes / MIB / seconds;
+		const backgroundMiBs = Math.max(...carried.map((run) => carriedRate(run)));
 		const hashOnly = Math.max(...alone.map((a) => a.hash));
 		const writeOnly = Math.max(...alone.map((a) => a.write));
 		/** CPU ms per MiB of the fastest run of a kind (busy cores above idle × its seconds). */
@@ -295,6 +179,19 @@ test('download pipeline vs raw fetch', async () => {
 			pipelineMiBs: round1(pipelineMiBs),
 			ratio: round1(pipelineMiBs / rawMiBs, 3),
 			ratioPerRound: full.map((run, i) => round1(raw[i]!.seconds / run.seconds, 3)),
+			backgroundFetchMiBs: round1(backgroundMiBs),
+			backgroundFetchRatio: round1(backgroundMiBs / rawMiBs, 3),
+			backgroundFetch: {
+				carriedMiB: carried.map((run) => round1(run.carriedBytes / MIB, 2)),
+				handOverToVerifiedSeconds: carried.map((run) => round1(run.seconds, 2)),
+				prepareSeconds: carried.map((run) => round1(run.prepareSeconds, 2)),
+				transferSeconds: carried.map((run) => round1(run.transferSeconds, 2)),
+				transferMiBs: round1(
+					Math.max(...carried.map((run) => carriedRate(run, run.transferSeconds)))
+				),
+				adoptSeconds: carried.map((run) => round1(run.adoptSeconds, 2)),
+				adoptMiBs: round1(Math.max(...carried.map((run) => carriedRate(run, run.adoptSeconds))))
+			},
 			fetchAndHashMiBs: round1(best(fetchHash)),
 			fetchAndWriteMiBs: round1(best(fetchWrite)),
 			hashOnlyMiBs: round1(hashOnly),
@@ -314,7 +211,8 @@ test('download pipeline vs raw fetch', async () => {
 				of: navigator.hardwareConcurrency,
 				idle: round1(idle, 2),
 				rawFetch: raw.map((r) => round1(r.cores, 2)),
-				pipeline: full.map((r) => round1(r.cores, 2))
+				pipeline: full.map((r) => round1(r.cores, 2)),
+				backgroundFetch: carried.map((r) => round1(r.cores, 2))
 			},
 			peakHeapGrowthMiB: {
 				rawFetch: round1(Math.max(...raw.map((r) => r.heap.jsHeap)) / MIB),
@@ -337,10 +235,16 @@ test('download pipeline vs raw fetch', async () => {
 		benchmark: 'download',
 		date: new Date().toISOString(),
 		userAgent: navigator.userAgent,
-		where: 'page (the service worker runs the same DownloadEngine class)',
+		where:
+			"page (the service worker runs the same DownloadEngine class); Background Fetch: a service worker (bench/download-sw.ts) running the app's engine and installBackgroundFetch",
 		pipeline: `fetch resolve → 302 → CDN, OPFS createWritable segments, hash-wasm SHA-256 saved per segment, verify vs lfs.oid, register; hashing overlaps in-flight writes, full segments close behind the reader (up to ${SEGMENTS_BEHIND})`,
 		legend: {
 			ratio: 'best pipeline / best raw fetch (ratioPerRound: each round, measured back to back)',
+			backgroundFetchMiBs:
+				"the same file handed to Background Fetch as soon as the engine started it (the engine stops and commits, the CDN URL is resolved, the page starts the background fetch, the service worker streams the browser's response into OPFS segments continuing the SHA-256 state, verifies, registers): MiB carried by the browser / seconds from the hand-over to registered and verified, best round",
+			backgroundFetchRatio: 'backgroundFetchMiBs / best raw fetch',
+			backgroundFetch:
+				'per round: MiB the browser carried (the rest the engine had committed before the hand-over), hand-over → verified seconds, prepare (hand-over → the plan: the engine stops and commits, the CDN URL is resolved), transfer (background fetch started → backgroundfetchsuccess) and adopt (backgroundfetchsuccess → verified and registered) seconds, best MiB/s of each phase',
 			fetchAndHashMiBs: 'streamed fetch + SHA-256, no disk',
 			fetchAndWriteMiBs: 'streamed fetch + OPFS segment writes as the engine does them, no hash',
 			hashOnlyMiBs: 'SHA-256 alone over the same bytes (in memory)',
@@ -373,6 +277,7 @@ test('download pipeline vs raw fetch', async () => {
 		ratio: largest.ratio,
 		meetsTarget: largest.ratio >= 0.6,
 		ceilingRatio: largest.ceilingRatio,
+		backgroundFetchRatio: largest.backgroundFetchRatio,
 		targetReachableHere: largest.ceilingRatio >= 0.6,
 		results
 	};
@@ -384,7 +289,7 @@ test('download pipeline vs raw fetch', async () => {
 		results
 			.map(
 				(r) =>
-					`${r.file}: raw fetch ${r.rawFetchMiBs} MiB/s, full pipeline ${r.pipelineMiBs} MiB/s, ratio ${r.ratio} (per round ${r.ratioPerRound.join(', ')}); fetch+hash ${r.fetchAndHashMiBs}, fetch+write ${r.fetchAndWriteMiBs}; alone: SHA-256 ${r.hashOnlyMiBs}, OPFS write ${r.writeOnlyMiBs} MiB/s (serial bound ${r.serialBoundMiBs}); busy cores raw ${r.busyCores.rawFetch.join('/')} pipeline ${r.busyCores.pipeline.join('/')} of ${r.busyCores.of} (idle ${r.busyCores.idle}); CPU ms/MiB raw ${r.cpuMsPerMiB.rawFetch}, pipeline ${r.cpuMsPerMiB.pipeline}, SHA-256 ${r.cpuMsPerMiB.sha256}, kernel disk write ${r.cpuMsPerMiB.kernelDiskWrite} → ceiling ${r.ceilingMiBs} MiB/s = ratio ${r.ceilingRatio}; peak growth: JS heap ${r.peakHeapGrowthMiB.pipeline} MiB, array buffers ${r.peakArrayBufferGrowthMiB.pipeline} MiB (raw fetch ${r.peakHeapGrowthMiB.rawFetch} / ${r.peakArrayBufferGrowthMiB.rawFetch} MiB)`
+					`${r.file}: raw fetch ${r.rawFetchMiBs} MiB/s, full pipeline ${r.pipelineMiBs} MiB/s, ratio ${r.ratio} (per round ${r.ratioPerRound.join(', ')}); Background Fetch ${r.backgroundFetchMiBs} MiB/s hand-over → verified, ratio ${r.backgroundFetchRatio} (${r.backgroundFetch.handOverToVerifiedSeconds.join('/')} s: prepare ${r.backgroundFetch.prepareSeconds.join('/')} s, transfer ${r.backgroundFetch.transferSeconds.join('/')} s, adopt ${r.backgroundFetch.adoptSeconds.join('/')} s); fetch+hash ${r.fetchAndHashMiBs}, fetch+write ${r.fetchAndWriteMiBs}; alone: SHA-256 ${r.hashOnlyMiBs}, OPFS write ${r.writeOnlyMiBs} MiB/s (serial bound ${r.serialBoundMiBs}); busy cores raw ${r.busyCores.rawFetch.join('/')} pipeline ${r.busyCores.pipeline.join('/')} of ${r.busyCores.of} (idle ${r.busyCores.idle}); CPU ms/MiB raw ${r.cpuMsPerMiB.rawFetch}, pipeline ${r.cpuMsPerMiB.pipeline}, SHA-256 ${r.cpuMsPerMiB.sha256}, kernel disk write ${r.cpuMsPerMiB.kernelDiskWrite} → ceiling ${r.ceilingMiBs} MiB/s = ratio ${r.ceilingRatio}; peak growth: JS heap ${r.peakHeapGrowthMiB.pipeline} MiB, array buffers ${r.peakArrayBufferGrowthMiB.pipeline} MiB (raw fetch ${r.peakHeapGrowthMiB.rawFetch} / ${r.peakArrayBufferGrowthMiB.rawFetch} MiB)`
 			)
 			.join('\n') +
 			`\nWebCrypto SHA-256 (one buffer, not incremental): ${round1(webCryptoMiBs)} MiB/s`

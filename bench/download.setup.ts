@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -60,7 +60,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		'benchGenerator',
 		createHash('sha256').update(setup.toString()).digest('hex').slice(0, 12)
 	);
-	return () => hub.close();
+	return async () => {
+		await hub.close();
+		const profile = process.env.CITRATE_BENCH_PROFILE;
+		if (profile) await rm(profile, { recursive: true, force: true });
+	};
 }
 
 declare module 'vitest' {

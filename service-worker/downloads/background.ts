@@ -182,18 +182,28 @@ export function installBackgroundFetch(
 		);
 	}
 
-	async function finish(event: BackgroundFetchEvent): Promise<void> {
+	/** The job a background fetch carries, with the response Background Fetch brought per file. */
+	async function broughtBy(event: BackgroundFetchEvent) {
 		await deps.ready;
 		const id = jobIdOf(event.registration.id);
-		if (!id) return;
+		if (!id) return null;
 		const job = (await engine.background.jobs()).find((candidate) => candidate.id === id);
-		if (!job?.background) return;
+		if (!job?.background) return null;
 		const pathOf = new Map(job.background.files.map((file) => [file.url, file.path]));
 		const responses = new Map<string, Response>();
 		for (const record of await event.registration.matchAll()) {
 			const path = pathOf.get(record.request.url);
-			if (path) responses.set(path, await record.responseReady);
+			// A request that failed has no response (its promise rejects).
+			const response = path ? await record.responseReady.catch(() => null) : null;
+			if (path && response) responses.set(path, response);
 		}
+		return { id, job, responses };
+	}
+
+	async function finish(event: BackgroundFetchEvent): Promise<void> {
+		const brought = await broughtBy(event);
+		if (!brought) return;
+		const { id, job, responses } = brought;
 		const result = await engine.background.adopt(id, responses);
 		await event
 			.updateUI?.({
@@ -201,6 +211,42 @@ export function installBackgroundFetch(
 					result.state === 'done'
 						? `${job.variantLabel}: ready to chat`
 						: `${job.variantLabel}: the download failed, open Citrate`
+			})
+			.catch(() => {});
+	}
+
+	/**
+	 * The CDN refused a request (`bad-status`; a 403: the signed URL expired). The files whose
+	 * responses came in whole continue from them; the engine fetches the others from their
+	 * committed byte, each through a fresh resolve at the Hub (the token goes to the Hub only, the
+	 * redirect to the new signed URL drops it). The event stays open until the job is done, so it
+	 * finishes with every page closed (within the browser's time limit for an event; past it, the
+	 * engine resumes at the next start).
+	 */
+	async function refused(event: BackgroundFetchEvent): Promise<void> {
+		const brought = await broughtBy(event);
+		if (!brought) return;
+		const { id, job, responses } = brought;
+		const whole = new Map([...responses].filter(([, response]) => response.ok));
+		const expired = [...responses.values()].some((response) => response.status === 403);
+		for (const [path, response] of responses)
+			if (!whole.has(path)) await response.body?.cancel().catch(() => {});
+		const result = await engine.background.adopt(
+			id,
+			whole,
+			new AppError(
+				'DOWNLOAD_NETWORK',
+				expired
+					? 'The download link expired during the background download: Citrate asked the Hub for a new one and goes on from the last saved byte.'
+					: `The background download stopped (${reasonOf(event.registration)}); Citrate goes on from the last saved byte.`
+			)
+		);
+		await event
+			.updateUI?.({
+				title:
+					result.state === 'done'
+						? `${job.variantLabel}: ready to chat`
+						: `${job.variantLabel}: the download stopped, open Citrate`
 			})
 			.catch(() => {});
 	}
@@ -222,7 +268,10 @@ export function installBackgroundFetch(
 		);
 	}
 
-	sw.addEventListener('backgroundfetchfail', (event) =>
+	sw.addEventListener('backgroundfetchfail', (event) => {
+		const fetchEvent = event as BackgroundFetchEvent;
+		if (fetchEvent.registration.failureReason === 'bad-status')
+			return fetchEvent.waitUntil(refused(fetchEvent));
 		endWith(
 			event,
 			(registration) =>
@@ -230,8 +279,8 @@ export function installBackgroundFetch(
 					'DOWNLOAD_NETWORK',
 					`The background download stopped (${reasonOf(registration)}); Citrate resumed it from the last saved byte.`
 				)
-		)
-	);
+		);
+	});
 	sw.addEventListener('backgroundfetchabort', (event) =>
 		endWith(
 			event,

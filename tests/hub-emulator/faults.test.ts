@@ -134,6 +134,24 @@ describe('faults', () => {
 		expect((await res.arrayBuffer()).byteLength).toBe(original.length);
 	});
 
+	test('expireAfterMs: a signed CDN URL older than that answers 403 Request has expired; a fresh resolve works', async () => {
+		await controlPost(hub.hubUrl, 'faults', { path: FILE, expireAfterMs: 300 });
+		const signed = (await fetch(url, { redirect: 'manual' })).headers.get('location')!;
+		expect(new URL(signed).origin).toBe(hub.cdnUrl);
+		const range = { headers: { Range: 'bytes=0-0' } };
+		expect((await fetch(signed, range)).status).toBe(206);
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		const expired = await fetch(signed, range);
+		expect(expired.status).toBe(403);
+		expect(expired.headers.get('access-control-allow-origin')).toBe('*');
+		expect(await expired.text()).toContain('<Message>Request has expired</Message>');
+		// Resolving again issues a URL that works (the redirect follows at once).
+		expect((await fetch(url, range)).status).toBe(206);
+		await expect(
+			controlPost(hub.hubUrl, 'faults', { origin: 'hub', expireAfterMs: 1 })
+		).rejects.toThrow();
+	});
+
 	test('separate faults for one file play in order, one per response', async () => {
 		await controlPost(hub.hubUrl, 'faults', { path: FILE, cutAfterBytes: 1000, times: 1 });
 		await controlPost(hub.hubUrl, 'faults', { path: FILE, ignoreRange: true, times: 1 });
@@ -201,10 +219,12 @@ describe('grants, config and the request log', () => {
 		const hubReq = log.find((r) => r.origin === 'hub')!;
 		expect(hubReq.headers.authorization).toBe(`Bearer ${ALICE_TOKEN}`);
 		expect(hubReq.headers.range).toBe('bytes=0-7');
+		expect(hubReq.status).toBe(302);
 		const cdnReq = log.find((r) => r.origin === 'cdn')!;
 		expect(cdnReq.url).not.toContain(ALICE_TOKEN);
 		// Node's fetch, like browsers, drops Authorization on a cross-origin redirect.
 		expect(cdnReq.headers.authorization).toBeUndefined();
+		expect(cdnReq.status).toBe(206);
 		expect(log.every((r) => !r.url.includes('__emulator'))).toBe(true);
 	});
 

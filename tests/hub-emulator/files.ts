@@ -33,6 +33,7 @@ export function cdnUrlFor(ctx: Ctx, repo: Repo, file: RepoFile): string {
 	const path = `/repos/${id.slice(0, 2)}/${id.slice(2, 4)}/${id}/${file.sha256}`;
 	const disposition = contentDisposition(file.path);
 	const signature = sign(ctx, `${path}\n${disposition}\n${expires}`);
+	ctx.state.signed(signature);
 	const q = new URLSearchParams({
 		'response-content-disposition': disposition,
 		'response-content-type': 'application/octet-stream',
@@ -356,7 +357,11 @@ export async function handleCdn(ctx: Ctx, req: IncomingMessage, res: ServerRespo
 		cdnError(res, 403, 'AccessDenied', 'Invalid signature');
 		return;
 	}
-	if (!(expires * 1000 > Date.now())) {
+	const issued = ctx.state.signedAt.get(given.toString());
+	if (
+		!(expires * 1000 > Date.now()) ||
+		(issued !== undefined && ctx.state.takeExpiryFault(req.url ?? '', Date.now() - issued))
+	) {
 		cdnError(res, 403, 'AccessDenied', 'Request has expired');
 		return;
 	}

@@ -103,13 +103,16 @@ async function handleHub(
 	const url = new URL(req.url ?? '/', ctx.hubUrl);
 	const path = url.pathname;
 	if (path.startsWith('/__emulator/')) return control(ctx, oidcReset, req, res, url);
-	ctx.state.log({
-		time: new Date().toISOString(),
-		origin: 'hub',
-		method: req.method ?? 'GET',
-		url: url.href,
-		headers: req.headers
-	});
+	ctx.state.log(
+		{
+			time: new Date().toISOString(),
+			origin: 'hub',
+			method: req.method ?? 'GET',
+			url: url.href,
+			headers: req.headers
+		},
+		res
+	);
 
 	// OAuth / OIDC: oidc-provider answers (with its own CORS) under /oauth and discovery.
 	if (oidc().handles(path)) {
@@ -264,13 +267,16 @@ export async function startHubEmulator(options: HubEmulatorOptions = {}): Promis
 	});
 	const cdn = createServer((req, res) => {
 		const url = new URL(req.url ?? '/', ctx.cdnUrl);
-		state.log({
-			time: new Date().toISOString(),
-			origin: 'cdn',
-			method: req.method ?? 'GET',
-			url: url.href,
-			headers: req.headers
-		});
+		state.log(
+			{
+				time: new Date().toISOString(),
+				origin: 'cdn',
+				method: req.method ?? 'GET',
+				url: url.href,
+				headers: req.headers
+			},
+			res
+		);
 		const cors = { 'Access-Control-Allow-Origin': '*' };
 		if (req.method !== 'OPTIONS' && answerStatusFault(ctx, 'cdn', req, res, cors)) return;
 		handleCdn(ctx, req, res).catch((err: unknown) => onError(res, err));

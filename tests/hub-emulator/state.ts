@@ -1,5 +1,5 @@
 /** Mutable emulator state that tests steer through the control API: faults, grants, config, log. */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { DEFAULT_GRANTS } from './users';
 
 export type Origin = 'hub' | 'cdn';
@@ -16,6 +16,11 @@ export interface FaultSpec {
 	status?: 429 | 503;
 	retryAfterSeconds?: number;
 	ignoreRange?: boolean;
+	/**
+	 * Signed CDN URLs expire this many ms after the Hub issued them: the CDN answers 403
+	 * `AccessDenied` "Request has expired", as CloudFront does past `Expires` (CDN origin only).
+	 */
+	expireAfterMs?: number;
 	/** How many responses it applies to (default: unlimited). */
 	times?: number;
 }
@@ -30,6 +35,8 @@ export interface LoggedRequest {
 	method: string;
 	url: string;
 	headers: IncomingHttpHeaders;
+	/** The answer's status, once it ended. */
+	status?: number;
 }
 
 export interface EmulatorConfig {
@@ -81,12 +88,20 @@ export function validateFault(input: unknown): FaultSpec {
 	num('stallAfterBytes');
 	num('retryAfterSeconds');
 	num('times');
+	num('expireAfterMs');
 	if (f.status !== undefined) {
 		if (f.status !== 429 && f.status !== 503) throw new Error('status must be 429 or 503');
 		out.status = f.status;
 	}
 	if (f.ignoreRange !== undefined) out.ignoreRange = Boolean(f.ignoreRange);
-	if (out.status === undefined && !isBodyFault(out)) throw new Error('fault does nothing');
+	if (out.expireAfterMs !== undefined) {
+		if (out.origin === 'hub') throw new Error('expireAfterMs applies to the cdn origin');
+		if (out.status !== undefined || isBodyFault(out))
+			throw new Error('expireAfterMs does not combine with other knobs');
+		out.origin = 'cdn';
+	}
+	if (out.status === undefined && out.expireAfterMs === undefined && !isBodyFault(out))
+		throw new Error('fault does nothing');
 	return out;
 }
 
@@ -95,6 +110,8 @@ export class EmulatorState {
 	requests: LoggedRequest[] = [];
 	grants = new Map<string, Set<string>>();
 	config: EmulatorConfig = { ...DEFAULT_CONFIG };
+	/** When the Hub last issued each signed CDN URL (by signature), for `expireAfterMs` faults. */
+	readonly signedAt = new Map<string, number>();
 	#nextFaultId = 1;
 
 	constructor() {
@@ -139,6 +156,16 @@ export class EmulatorState {
 		if (f.times <= 0) this.faults = this.faults.filter((x) => x !== f);
 	}
 
+	/** An expiry fault under which a signed URL `ageMs` old has expired, consumed. */
+	takeExpiryFault(path: string, ageMs: number): Fault | undefined {
+		const f = this.faults.find(
+			(x) =>
+				x.expireAfterMs !== undefined && ageMs > x.expireAfterMs && this.#matches(x, 'cdn', path)
+		);
+		if (f) this.#use(f);
+		return f;
+	}
+
 	/** A status fault (429/503) for this request, consumed. */
 	takeStatusFault(origin: Origin, path: string): Fault | undefined {
 		const f = this.faults.find((x) => x.status !== undefined && this.#matches(x, origin, path));
@@ -167,8 +194,17 @@ export class EmulatorState {
 		return undefined;
 	}
 
-	log(entry: LoggedRequest): void {
+	/** Records that the Hub issued a signed URL now. */
+	signed(signature: string, now = Date.now()): void {
+		this.signedAt.delete(signature);
+		this.signedAt.set(signature, now);
+		if (this.signedAt.size > 5000) this.signedAt.delete(this.signedAt.keys().next().value!);
+	}
+
+	log(entry: LoggedRequest, res?: ServerResponse): void {
 		this.requests.push(entry);
+		// The status once the answer ended (or the connection closed).
+		res?.once('close', () => (entry.status = res.statusCode));
 		if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
 	}
 }

@@ -1,4 +1,5 @@
 import type { AppError } from '../errors';
+import { withRequestedRange } from './background-response';
 import { isActive } from './jobs';
 import type { DownloadJobRecord, DownloadJobSnapshot } from './types';
 
@@ -74,9 +75,15 @@ export class BackgroundHandover {
 	/**
 	 * Background Fetch brought the rest of the files: each response continues its file from the
 	 * committed byte (same checks, same saved hash state), then the job verifies and registers
-	 * as usual. Resolves when the job is done or failed.
+	 * as usual; files without a response are fetched again from their committed byte. `reason`:
+	 * shown with the job (why the engine fetches some files itself). Resolves when the job is done
+	 * or failed.
 	 */
-	async adopt(id: string, responses: ReadonlyMap<string, Response>): Promise<DownloadJobSnapshot> {
+	async adopt(
+		id: string,
+		responses: ReadonlyMap<string, Response>,
+		reason?: AppError
+	): Promise<DownloadJobSnapshot> {
 		const job = await this.#host.job(id);
 		if (job.state !== 'background') {
 			for (const response of responses.values()) await response.body?.cancel().catch(() => {});
@@ -84,10 +91,17 @@ export class BackgroundHandover {
 		}
 		for (const shard of job.shards) {
 			const response = responses.get(shard.path);
-			if (response && shard.state !== 'done')
-				this.#adopted.set(this.#host.key(job, shard.path), response);
+			if (!response || shard.state === 'done') continue;
+			const asked = job.background?.files.find((file) => file.path === shard.path);
+			this.#adopted.set(
+				this.#host.key(job, shard.path),
+				asked && asked.start === shard.committed
+					? withRequestedRange(response, asked.start, shard.size)
+					: response
+			);
 		}
 		this.#toEngine(job);
+		if (reason) this.#host.notice(job, reason);
 		await this.#host.save(job);
 		this.#host.emitState(job);
 		this.#host.schedule();
