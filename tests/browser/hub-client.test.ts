@@ -157,8 +157,9 @@ describe('model info, files, header and fit', () => {
 		};
 		const at4k = estimateFit({ weightsBytes: q4.totalBytes, shape, contextLength: 4096 }, device);
 		const at32k = estimateFit({ weightsBytes: q4.totalBytes, shape, contextLength: 32768 }, device);
-		expect(at4k.kvCacheBytes).toBe(224 * 1024 ** 2);
-		expect(at32k.kvCacheBytes).toBe(1.75 * 1024 ** 3);
+		// The app's q8_0 KV cache: 34 bytes per 32 elements (f16 would be 224 MiB and 1.75 GiB).
+		expect(at4k.kvCacheBytes).toBe((224 * 1024 ** 2 * 34) / 64);
+		expect(at32k.kvCacheBytes).toBe((1.75 * 1024 ** 3 * 34) / 64);
 		expect(at4k.verdict).toBe('fits');
 	});
 

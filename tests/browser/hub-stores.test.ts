@@ -133,7 +133,8 @@ describe('SearchStore', () => {
 		const qwen7 = store.recommended.find((r) => r.id === 'Qwen/Qwen2.5-Coder-7B-Instruct-GGUF');
 		expect(qwen7?.variant?.label).toBe('Q4_K_M');
 		expect(qwen7?.fit?.kvExact).toBe(true);
-		expect(qwen7?.fit?.kvCacheBytes).toBe(224 * hub.MiB);
+		// The app's q8_0 KV cache (f16: 224 MiB).
+		expect(qwen7?.fit?.kvCacheBytes).toBe((224 * hub.MiB * 34) / 64);
 	});
 
 	test('recommendations follow this device’s stored speed calibration', async () => {
@@ -168,9 +169,9 @@ describe('ModelStore', () => {
 		await until(() => store.device !== null);
 		const q4 = store.variants.find((v) => v.recommended);
 		if (!q4) throw new Error('no recommended variant');
-		expect(store.fitOf(q4)?.kvCacheBytes).toBe(224 * hub.MiB);
+		expect(store.fitOf(q4)?.kvCacheBytes).toBe((224 * hub.MiB * 34) / 64);
 		store.setContextLength(32768);
-		expect(store.fitOf(q4)?.kvCacheBytes).toBe(1.75 * hub.GiB);
+		expect(store.fitOf(q4)?.kvCacheBytes).toBe((1.75 * hub.GiB * 34) / 64);
 	});
 
 	test('gated repo without a grant asks for access; the header waits for it', async () => {
