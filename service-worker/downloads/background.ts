@@ -2,7 +2,7 @@
 import type { DownloadEngine } from '$lib/downloads/engine';
 import { resolveUrl } from '$lib/downloads/http';
 import { AppError } from '$lib/errors';
-import type { BackgroundPlan } from '$lib/downloads/types';
+import type { BackgroundFile, BackgroundPlan, BackgroundStandby } from '$lib/downloads/types';
 import type { BackgroundTransfer } from '$lib/storage/types';
 
 /**
@@ -63,6 +63,10 @@ export interface BackgroundDownloads {
 	failed(jobId: string, why: string): Promise<void>;
 	/** Stops the background fetch of a job (the engine pauses or cancels the job itself). */
 	abort(jobId: string): Promise<void>;
+	/** What a page keeps ready to hand a running job over as it goes away (null: nothing to). */
+	standby(jobId: string): Promise<BackgroundStandby | null>;
+	/** The last page went away and started a background fetch for a job: the engine stops. */
+	handedOver(jobId: string, fetchId: string, files: BackgroundFile[]): Promise<void>;
 }
 
 const FAILURE_TEXT: Record<string, string> = {
@@ -96,7 +100,9 @@ export function installBackgroundFetch(
 			prepare: refuse,
 			started: refuse,
 			failed: refuse,
-			abort: async () => {}
+			abort: async () => {},
+			standby: async () => null,
+			handedOver: refuse
 		};
 	}
 
@@ -170,6 +176,68 @@ export function installBackgroundFetch(
 			downloadTotal,
 			files
 		};
+	}
+
+	/** Resolved CDN URLs per job and file, for the page's standby (signed URLs last hours). */
+	const standbyUrls = new Map<string, Map<string, string>>();
+
+	async function standby(id: string): Promise<BackgroundStandby | null> {
+		await deps.ready;
+		const job = (await engine.list()).find((candidate) => candidate.id === id);
+		if (!job || (job.state !== 'queued' && job.state !== 'downloading')) {
+			standbyUrls.delete(id);
+			return null;
+		}
+		const urls = standbyUrls.get(id) ?? new Map<string, string>();
+		standbyUrls.set(id, urls);
+		const files: BackgroundStandby['files'] = [];
+		for (const shard of job.shards) {
+			if (shard.state === 'done') continue;
+			let url = urls.get(shard.path);
+			if (!url) urls.set(shard.path, (url = await cdnUrl(job.repoId, job.revision, shard.path)));
+			files.push({ path: shard.path, url, size: shard.size });
+		}
+		return { fetchId: PREFIX + id, title: `${job.repoId} ${job.variantLabel}`, files };
+	}
+
+	/**
+	 * The last page went away and asked the browser for the rest of the job itself (it cannot wait
+	 * for a reply then). The engine stops, committing what arrived; each response may start a
+	 * little before the committed byte (the page knew the progress of a moment ago): the engine
+	 * passes over what it saved. A fetch the browser never started gives the job back.
+	 */
+	async function handedOver(id: string, fetchId: string, files: BackgroundFile[]): Promise<void> {
+		await deps.ready;
+		standbyUrls.delete(id);
+		const job =
+			fetchId === PREFIX + id
+				? await engine.background.handOff(id, { dropUncommitted: true })
+				: null;
+		if (!job) {
+			// Not running any more (paused, cancelled, done): the browser must not carry it.
+			setTimeout(() => void abortFetch(fetchId), 2_000);
+			return;
+		}
+		const transfer: BackgroundTransfer = { fetchId, files, startedAt: Date.now() };
+		await engine.background.started(id, transfer);
+		const registration = await waitForFetch(fetchId);
+		if (registration) watch(registration);
+		else await failed(id, 'the browser did not take it as the page closed');
+	}
+
+	/** The background fetch once the browser registered it (a page's `fetch()` may still run). */
+	async function waitForFetch(fetchId: string): Promise<BackgroundFetchRegistration | null> {
+		const until = Date.now() + START_TIMEOUT_MS;
+		for (;;) {
+			const registration = await manager!.get(fetchId);
+			if (registration || Date.now() > until) return registration ?? null;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+
+	async function abortFetch(fetchId: string): Promise<void> {
+		const registration = await manager!.get(fetchId);
+		await registration?.abort().catch(() => false);
 	}
 
 	async function failed(id: string, why: string): Promise<void> {
@@ -275,6 +343,8 @@ export function installBackgroundFetch(
 		async abort(jobId) {
 			const registration = await manager.get(PREFIX + jobId);
 			await registration?.abort().catch(() => false);
-		}
+		},
+		standby,
+		handedOver
 	};
 }

@@ -109,6 +109,15 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 			case 'backgroundFailed':
 				await background.failed(command.id, command.message);
 				break;
+			case 'standby':
+				return {
+					ok: true,
+					jobs: await engine.list(),
+					standby: await background.standby(command.id)
+				};
+			case 'handedOver':
+				await background.handedOver(command.id, command.fetchId, command.files);
+				break;
 			case 'list':
 			case 'ping':
 				break;

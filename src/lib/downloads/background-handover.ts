@@ -10,8 +10,8 @@ export interface HandoverHost {
 	/** The job if it is known (after `init`). */
 	find(id: string): DownloadJobRecord | undefined;
 	all(): Iterable<DownloadJobRecord>;
-	/** Stops the engine's transfers of a job, committing what arrived. */
-	stopShards(job: DownloadJobRecord): Promise<void>;
+	/** Stops the engine's transfers of a job, committing what arrived (or dropping the tail). */
+	stopShards(job: DownloadJobRecord, dropUncommitted?: boolean): Promise<void>;
 	save(job: DownloadJobRecord): Promise<void>;
 	emitState(job: DownloadJobRecord): void;
 	progressEvent(job: DownloadJobRecord): void;
@@ -42,13 +42,17 @@ export class BackgroundHandover {
 	/**
 	 * Stops the engine's own transfer of a job so that Background Fetch carries the rest: what
 	 * arrived is committed first, so the returned record says exactly where each file resumes.
-	 * Null when the job is not downloading (nothing to hand over).
+	 * Null when the job is not downloading (nothing to hand over). `dropUncommitted`: the browser
+	 * already fetches from the last commit the page saw, so bytes that arrived since are dropped.
 	 */
-	async handOff(id: string): Promise<DownloadJobRecord | null> {
+	async handOff(
+		id: string,
+		options: { dropUncommitted?: boolean } = {}
+	): Promise<DownloadJobRecord | null> {
 		const job = await this.#host.job(id);
 		if (job.state !== 'queued' && job.state !== 'downloading') return null;
 		job.state = 'background';
-		await this.#host.stopShards(job);
+		await this.#host.stopShards(job, options.dropUncommitted);
 		await this.#host.save(job);
 		return structuredClone(job);
 	}

@@ -10,6 +10,7 @@ import {
 	strongEtag
 } from './http';
 import { retryDelay } from './retry';
+import { skipBytes } from './skip-bytes';
 import { RestartFile, shardHasher, type ShardTask } from './shard-task';
 
 /**
@@ -169,9 +170,13 @@ async function fetchBody(
 			`${shard.path} changed on the server during the download (${what}); it was started over.`,
 			{ details: { path: shard.path } }
 		);
+	let skip = 0;
 	if (response.status === 206) {
 		const range = parseContentRange(response.headers.get('content-range'));
-		if (!range || range.start !== shard.committed) {
+		// Starting before the committed byte (a background fetch asked for by a page that went
+		// away, from the progress it last saw): what is saved already is passed over.
+		if (range && range.start < shard.committed) skip = shard.committed - range.start;
+		if (!range || range.start > shard.committed) {
 			await response.body?.cancel().catch(() => {});
 			throw new RestartFile('Unexpected Content-Range');
 		}
@@ -194,5 +199,5 @@ async function fetchBody(
 	}
 	if (etag) shard.etag = etag;
 	if (!response.body) throw new RetryableError('Empty response body');
-	await writeBodyToSegments(task, store, response.body);
+	await writeBodyToSegments(task, store, skipBytes(response.body, skip));
 }
