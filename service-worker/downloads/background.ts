@@ -44,6 +44,11 @@ interface BackgroundFetchEvent extends ExtendableEvent {
 const PREFIX = 'citrate-download:';
 /** How long the page has to start a prepared background fetch. */
 const START_TIMEOUT_MS = 20_000;
+/**
+ * A page that comes back this soon after the last one handed its downloads to Background Fetch
+ * as it went away (a reload, a full-page link) gives them back to the engine.
+ */
+const RECLAIM_MS = 15_000;
 
 export interface BackgroundDeps {
 	hubUrl: string;
@@ -65,8 +70,15 @@ export interface BackgroundDownloads {
 	abort(jobId: string): Promise<void>;
 	/** What a page keeps ready to hand a running job over as it goes away (null: nothing to). */
 	standby(jobId: string): Promise<BackgroundStandby | null>;
-	/** The last page went away and started a background fetch for a job: the engine stops. */
-	handedOver(jobId: string, fetchId: string, files: BackgroundFile[]): Promise<void>;
+	/** The last page (`sender`) went away and started a background fetch for a job. */
+	handedOver(
+		jobId: string,
+		fetchId: string,
+		files: BackgroundFile[],
+		sender?: string
+	): Promise<void>;
+	/** A page is here: a job its tab handed over moments ago (a reload) comes back to the engine. */
+	pageSeen(): Promise<void>;
 }
 
 const FAILURE_TEXT: Record<string, string> = {
@@ -102,7 +114,8 @@ export function installBackgroundFetch(
 			failed: refuse,
 			abort: async () => {},
 			standby: async () => null,
-			handedOver: refuse
+			handedOver: refuse,
+			pageSeen: async () => {}
 		};
 	}
 
@@ -206,7 +219,12 @@ export function installBackgroundFetch(
 	 * little before the committed byte (the page knew the progress of a moment ago): the engine
 	 * passes over what it saved. A fetch the browser never started gives the job back.
 	 */
-	async function handedOver(id: string, fetchId: string, files: BackgroundFile[]): Promise<void> {
+	async function handedOver(
+		id: string,
+		fetchId: string,
+		files: BackgroundFile[],
+		sender?: string
+	): Promise<void> {
 		await deps.ready;
 		standbyUrls.delete(id);
 		const job =
@@ -221,8 +239,27 @@ export function installBackgroundFetch(
 		const transfer: BackgroundTransfer = { fetchId, files, startedAt: Date.now() };
 		await engine.background.started(id, transfer);
 		const registration = await waitForFetch(fetchId);
-		if (registration) watch(registration);
-		else await failed(id, 'the browser did not take it as the page closed');
+		if (!registration) return failed(id, 'the browser did not take it as the page closed');
+		watch(registration);
+		handedAt.set(id, Date.now());
+		const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+		if (windows.some((client) => client.id !== sender)) await reclaim(id);
+	}
+
+	/** When the last page handed each job over: a page back within `RECLAIM_MS` takes it back. */
+	const handedAt = new Map<string, number>();
+
+	/** The engine takes a job back from the fetch its last page started (nothing is lost). */
+	async function reclaim(id: string): Promise<void> {
+		handedAt.delete(id);
+		await engine.background.ended(id, null);
+		await abortFetch(PREFIX + id);
+	}
+
+	async function pageSeen(): Promise<void> {
+		for (const [id, at] of [...handedAt])
+			if (Date.now() - at < RECLAIM_MS) await reclaim(id);
+			else handedAt.delete(id);
 	}
 
 	/** The background fetch once the browser registered it (a page's `fetch()` may still run). */
@@ -345,6 +382,7 @@ export function installBackgroundFetch(
 			await registration?.abort().catch(() => false);
 		},
 		standby,
-		handedOver
+		handedOver,
+		pageSeen
 	};
 }

@@ -131,7 +131,8 @@ test('closing every tab at ~50% hands the download to Background Fetch on its ow
 		// Nothing clicked: the tabs just close.
 		await closeTabs(context);
 		expect(context.pages()).toHaveLength(0);
-		// The worker follows the fetch the last page started as it went away.
+		// The last page told the worker, which follows the fetch that page started as it went away.
+		await expect.poll(() => states(worker), { timeout: 30_000 }).toEqual(['background']);
 		await expect.poll(() => backgroundFetchIds(worker), { timeout: 30_000 }).toHaveLength(1);
 		const [handed] = await jobRecords(worker);
 		expect(handed!.state).toBe('background');

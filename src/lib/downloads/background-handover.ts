@@ -104,15 +104,20 @@ export class BackgroundHandover {
 
 	/**
 	 * The Background Fetch of a job failed or was aborted: the job goes back to the engine from
-	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown.
+	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown
+	 * (none: taken back quietly, a page came back at once).
 	 */
-	async ended(id: string, reason: AppError, state: 'queued' | 'paused' = 'queued'): Promise<void> {
+	async ended(
+		id: string,
+		reason: AppError | null,
+		state: 'queued' | 'paused' = 'queued'
+	): Promise<void> {
 		await this.#host.init();
 		const job = this.#host.find(id);
 		if (!job || job.state !== 'background') return;
 		this.#toEngine(job);
 		job.state = state;
-		this.#host.notice(job, reason);
+		if (reason) this.#host.notice(job, reason);
 		await this.#host.save(job);
 		this.#host.emitState(job);
 		this.#host.schedule();
