@@ -2,6 +2,12 @@ import type { AppError } from '../errors';
 import { isActive } from './jobs';
 import type { DownloadJobRecord, DownloadJobSnapshot } from './types';
 
+/** A response Background Fetch brought for a file, and the byte its request started at. */
+export interface AdoptedResponse {
+	response: Response;
+	start: number;
+}
+
 /** What the handover needs of the engine that owns the jobs. */
 export interface HandoverHost {
 	init(): Promise<void>;
@@ -30,8 +36,8 @@ export interface HandoverHost {
  */
 export class BackgroundHandover {
 	readonly #host: HandoverHost;
-	/** Responses Background Fetch brought, per file key, for the next request of that file. */
-	readonly #adopted = new Map<string, Response>();
+	/** Responses Background Fetch brought (and the byte each was asked from), per file key. */
+	readonly #adopted = new Map<string, AdoptedResponse>();
 	/** Bytes Background Fetch has carried so far, per job. */
 	readonly #carried = new Map<string, number>();
 
@@ -88,8 +94,13 @@ export class BackgroundHandover {
 		}
 		for (const shard of job.shards) {
 			const response = responses.get(shard.path);
+			const start = job.background?.files.find((file) => file.path === shard.path)?.start;
 			if (response && shard.state !== 'done')
-				this.#adopted.set(this.#host.key(job, shard.path), response);
+				this.#adopted.set(this.#host.key(job, shard.path), {
+					response,
+					start: start ?? shard.committed
+				});
+			else await response?.body?.cancel().catch(() => {});
 		}
 		this.#toEngine(job);
 		await this.#host.save(job);
@@ -130,7 +141,7 @@ export class BackgroundHandover {
 	}
 
 	/** The response Background Fetch brought for a file, once (null: fetch it as usual). */
-	take(key: string): Response | null {
+	take(key: string): AdoptedResponse | null {
 		const response = this.#adopted.get(key) ?? null;
 		this.#adopted.delete(key);
 		return response;
