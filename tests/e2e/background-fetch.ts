@@ -47,10 +47,13 @@ export const requestLog = async () => (await control('requests', 'GET')) as Logg
 export const rangeStart = (r: LoggedRequest) =>
 	Number(/bytes=(\d+)-/.exec(r.headers['range'] ?? '')?.[1] ?? 0);
 
-export async function ggufFiles(repoId: string): Promise<RepoFile[]> {
-	const info = (await (await fetch(`${hubUrl}/api/models/${repoId}`)).json()) as { sha: string };
+export async function ggufFiles(repoId: string, token?: string): Promise<RepoFile[]> {
+	const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+	const info = (await (await fetch(`${hubUrl}/api/models/${repoId}`, { headers })).json()) as {
+		sha: string;
+	};
 	const tree = (await (
-		await fetch(`${hubUrl}/api/models/${repoId}/tree/${info.sha}?recursive=true`)
+		await fetch(`${hubUrl}/api/models/${repoId}/tree/${info.sha}?recursive=true`, { headers })
 	).json()) as { type: string; path: string; size: number; lfs?: { oid: string } }[];
 	return tree
 		.filter((e) => e.type === 'file' && e.path.endsWith('.gguf'))
@@ -90,6 +93,33 @@ export function jobStates(worker: Worker): Promise<{ state: string; error: strin
 	);
 }
 
+/** A persistent profile in `userDataDir` (launched again over the same folder: a relaunch). */
+export function launchProfile(userDataDir: string) {
+	return chromium.launchPersistentContext(userDataDir, {
+		executablePath: findChromium(),
+		args: CHROMIUM_ARGS,
+		baseURL: test.info().project.use.baseURL
+	});
+}
+
+/** Every file the origin's OPFS holds under `models/` (paths). */
+export function storedFiles(worker: Worker): Promise<string[]> {
+	return worker.evaluate(async () => {
+		const paths: string[] = [];
+		const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+			for await (const [name, entry] of dir as unknown as AsyncIterable<[string, FileSystemHandle]>)
+				if (entry.kind === 'file') paths.push(prefix + name);
+				else await walk(entry as FileSystemDirectoryHandle, `${prefix}${name}/`);
+		};
+		try {
+			await walk(await (await navigator.storage.getDirectory()).getDirectoryHandle('models'), '');
+		} catch {
+			// No models folder: nothing stored.
+		}
+		return paths;
+	});
+}
+
 export async function withProfile(
 	run: (context: BrowserContext) => Promise<void>,
 	init?: () => void
@@ -114,10 +144,12 @@ export async function startDownload(
 	context: BrowserContext,
 	files: RepoFile[],
 	seconds: number,
-	atLeast: number
+	atLeast: number,
+	repoId = SHARDED
 ) {
 	const page = context.pages()[0] ?? (await context.newPage());
-	await page.goto(`/models/${SHARDED}`);
+	if (new URL(page.url(), 'http://x').pathname !== `/models/${repoId}`)
+		await page.goto(`/models/${repoId}`);
 	await expect(page.getByRole('region', { name: 'GGUF metadata' })).toBeVisible();
 	await page.evaluate(async () => {
 		await navigator.serviceWorker.ready;
@@ -155,7 +187,12 @@ export async function closeEveryPage(context: BrowserContext) {
 
 /** In the library: hands the running job to Background Fetch, then closes every page. */
 export async function continueInBackground(context: BrowserContext, page: Page) {
-	await page.goto('/library');
+	// Through the app's own link, as a person does (a full page load would hand the job over and
+	// take it back at once: see `pageSeen`).
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: 'Library' })
+		.click();
 	await page
 		.getByRole('button', { name: /^Continue the download of .* in the background$/ })
 		.click();
@@ -246,4 +283,17 @@ export async function warmUpBackgroundFetch(context: BrowserContext) {
 		type: 'background fetch warm-up',
 		description: `${Date.now() - began} ms`
 	});
+}
+
+/**
+ * The browser's request (from a committed byte) is the last for each file: what it brought was
+ * used, not fetched again by the engine.
+ */
+export function expectTheBrowsersLast(gets: LoggedRequest[], files: RepoFile[]) {
+	for (const file of files) {
+		const starts = gets
+			.filter((r) => new URL(r.url).pathname.endsWith(`/${file.sha256}`))
+			.map(rangeStart);
+		expect(starts.at(-1), `${file.path}: ${starts.join(', ')}`).toBeGreaterThan(0);
+	}
 }

@@ -8,6 +8,7 @@ import {
 	backgroundFetchIds,
 	closeTabs,
 	continueInBackground,
+	expectTheBrowsersLast,
 	control,
 	expectVerifiedAndChats,
 	ggufFiles,
@@ -68,6 +69,7 @@ test('handed to Background Fetch at ~40%, every page closed: the rest comes from
 				file.path
 			).toHaveLength(1);
 		}
+		expectTheBrowsersLast(gets, files);
 	});
 });
 
@@ -166,5 +168,9 @@ test('closing every tab at ~50% hands the download to Background Fetch on its ow
 			if (start === undefined) continue;
 			expect(later, file.path).toEqual(start > 0 ? [start] : []);
 		}
+		expectTheBrowsersLast(
+			gets,
+			files.filter((file) => (from.get(file.path) ?? 0) > 0)
+		);
 	});
 });
