@@ -2,7 +2,7 @@
 import type { DownloadEngine } from '$lib/downloads/engine';
 import { resolveUrl } from '$lib/downloads/http';
 import { AppError } from '$lib/errors';
-import type { BackgroundPlan } from '$lib/downloads/types';
+import type { BackgroundFile, BackgroundPlan, BackgroundStandby } from '$lib/downloads/types';
 import type { BackgroundTransfer } from '$lib/storage/types';
 
 /**
@@ -44,6 +44,11 @@ interface BackgroundFetchEvent extends ExtendableEvent {
 const PREFIX = 'citrate-download:';
 /** How long the page has to start a prepared background fetch. */
 const START_TIMEOUT_MS = 20_000;
+/**
+ * A page that comes back this soon after the last one handed its downloads to Background Fetch
+ * as it went away (a reload, a full-page link) gives them back to the engine.
+ */
+const RECLAIM_MS = 15_000;
 
 export interface BackgroundDeps {
 	hubUrl: string;
@@ -63,6 +68,17 @@ export interface BackgroundDownloads {
 	failed(jobId: string, why: string): Promise<void>;
 	/** Stops the background fetch of a job (the engine pauses or cancels the job itself). */
 	abort(jobId: string): Promise<void>;
+	/** What a page keeps ready to hand a running job over as it goes away (null: nothing to). */
+	standby(jobId: string): Promise<BackgroundStandby | null>;
+	/** The last page (`sender`) went away and started a background fetch for a job. */
+	handedOver(
+		jobId: string,
+		fetchId: string,
+		files: BackgroundFile[],
+		sender?: string
+	): Promise<void>;
+	/** A page is here: a job its tab handed over moments ago (a reload) comes back to the engine. */
+	pageSeen(): Promise<void>;
 }
 
 const FAILURE_TEXT: Record<string, string> = {
@@ -96,7 +112,10 @@ export function installBackgroundFetch(
 			prepare: refuse,
 			started: refuse,
 			failed: refuse,
-			abort: async () => {}
+			abort: async () => {},
+			standby: async () => null,
+			handedOver: refuse,
+			pageSeen: async () => {}
 		};
 	}
 
@@ -170,6 +189,92 @@ export function installBackgroundFetch(
 			downloadTotal,
 			files
 		};
+	}
+
+	/** Resolved CDN URLs per job and file, for the page's standby (signed URLs last hours). */
+	const standbyUrls = new Map<string, Map<string, string>>();
+
+	async function standby(id: string): Promise<BackgroundStandby | null> {
+		await deps.ready;
+		const job = (await engine.list()).find((candidate) => candidate.id === id);
+		if (!job || (job.state !== 'queued' && job.state !== 'downloading')) {
+			standbyUrls.delete(id);
+			return null;
+		}
+		const urls = standbyUrls.get(id) ?? new Map<string, string>();
+		standbyUrls.set(id, urls);
+		const files: BackgroundStandby['files'] = [];
+		for (const shard of job.shards) {
+			if (shard.state === 'done') continue;
+			let url = urls.get(shard.path);
+			if (!url) urls.set(shard.path, (url = await cdnUrl(job.repoId, job.revision, shard.path)));
+			files.push({ path: shard.path, url, size: shard.size });
+		}
+		return { fetchId: PREFIX + id, title: `${job.repoId} ${job.variantLabel}`, files };
+	}
+
+	/**
+	 * The last page went away and asked the browser for the rest of the job itself (it cannot wait
+	 * for a reply then). The engine stops, committing what arrived; each response may start a
+	 * little before the committed byte (the page knew the progress of a moment ago): the engine
+	 * passes over what it saved. A fetch the browser never started gives the job back.
+	 */
+	async function handedOver(
+		id: string,
+		fetchId: string,
+		files: BackgroundFile[],
+		sender?: string
+	): Promise<void> {
+		await deps.ready;
+		standbyUrls.delete(id);
+		const job =
+			fetchId === PREFIX + id
+				? await engine.background.handOff(id, { dropUncommitted: true })
+				: null;
+		if (!job) {
+			// Not running any more (paused, cancelled, done): the browser must not carry it.
+			setTimeout(() => void abortFetch(fetchId), 2_000);
+			return;
+		}
+		const transfer: BackgroundTransfer = { fetchId, files, startedAt: Date.now() };
+		await engine.background.started(id, transfer);
+		const registration = await waitForFetch(fetchId);
+		if (!registration) return failed(id, 'the browser did not take it as the page closed');
+		watch(registration);
+		handedAt.set(id, Date.now());
+		const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+		if (windows.some((client) => client.id !== sender)) await reclaim(id);
+	}
+
+	/** When the last page handed each job over: a page back within `RECLAIM_MS` takes it back. */
+	const handedAt = new Map<string, number>();
+
+	/** The engine takes a job back from the fetch its last page started (nothing is lost). */
+	async function reclaim(id: string): Promise<void> {
+		handedAt.delete(id);
+		await engine.background.ended(id, null);
+		await abortFetch(PREFIX + id);
+	}
+
+	async function pageSeen(): Promise<void> {
+		for (const [id, at] of [...handedAt])
+			if (Date.now() - at < RECLAIM_MS) await reclaim(id);
+			else handedAt.delete(id);
+	}
+
+	/** The background fetch once the browser registered it (a page's `fetch()` may still run). */
+	async function waitForFetch(fetchId: string): Promise<BackgroundFetchRegistration | null> {
+		const until = Date.now() + START_TIMEOUT_MS;
+		for (;;) {
+			const registration = await manager!.get(fetchId);
+			if (registration || Date.now() > until) return registration ?? null;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+
+	async function abortFetch(fetchId: string): Promise<void> {
+		const registration = await manager!.get(fetchId);
+		await registration?.abort().catch(() => false);
 	}
 
 	async function failed(id: string, why: string): Promise<void> {
@@ -324,6 +429,9 @@ export function installBackgroundFetch(
 		async abort(jobId) {
 			const registration = await manager.get(PREFIX + jobId);
 			await registration?.abort().catch(() => false);
-		}
+		},
+		standby,
+		handedOver,
+		pageSeen
 	};
 }

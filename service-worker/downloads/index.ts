@@ -73,8 +73,9 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 		ready: starting
 	});
 
-	const handle = async (command: DownloadCommand): Promise<DownloadReply> => {
+	const handle = async (command: DownloadCommand, sender?: string): Promise<DownloadReply> => {
 		await starting;
+		if (command.op !== 'handedOver') await background.pageSeen();
 		switch (command.op) {
 			case 'start':
 				await engine.start(command.request);
@@ -109,6 +110,15 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 			case 'backgroundFailed':
 				await background.failed(command.id, command.message);
 				break;
+			case 'standby':
+				return {
+					ok: true,
+					jobs: await engine.list(),
+					standby: await background.standby(command.id)
+				};
+			case 'handedOver':
+				await background.handedOver(command.id, command.fetchId, command.files, sender);
+				break;
 			case 'list':
 			case 'ping':
 				break;
@@ -119,7 +129,8 @@ export function installDownloadEngine(sw: ServiceWorkerGlobalScope): DownloadEng
 	sw.addEventListener('message', (event) => {
 		if (!isDownloadCommandMessage(event.data)) return;
 		const port = event.ports[0];
-		const reply = handle(event.data.command).catch((error: unknown): DownloadReply => ({
+		const sender = (event.source as Client | null)?.id;
+		const reply = handle(event.data.command, sender).catch((error: unknown): DownloadReply => ({
 			ok: false,
 			error: toAppError(error).toJSON()
 		}));

@@ -385,4 +385,46 @@ describe('download engine', () => {
 		expect(log.filter((r) => r.url.includes(ALICE_PAT))).toEqual([]);
 		await granted.engine.deleteModel(id);
 	});
+	it('a hand-over the last page asked for drops the uncommitted tail, and a response starting before the committed byte passes over what is saved', async () => {
+		const request = await variantOf(SHARDED);
+		request.variant.files = request.variant.files.slice(0, 1);
+		const file = request.variant.files[0]!;
+		await fault({ path: file.path, origin: 'cdn', throttleBytesPerSec: 600_000, times: 1 });
+		const { engine } = setup();
+		const { id } = await engine.start(request);
+		await expect
+			.poll(async () => (await engine.list())[0]?.receivedBytes ?? 0, { timeout: 20_000 })
+			.toBeGreaterThan(800_000);
+		const job = await engine.background.handOff(id, { dropUncommitted: true });
+		const shard = job!.shards[0]!;
+		// Only whole segments stay: what arrived after the last commit is dropped, not kept.
+		expect(shard.committed).toBeGreaterThanOrEqual(2 * shard.segmentBytes);
+		expect(shard.committed % shard.segmentBytes).toBe(0);
+		expect(shard.committed).toBeLessThan(file.size);
+
+		// The browser's response starts one segment early (the page knew an older commit).
+		const from = shard.committed - shard.segmentBytes;
+		const response = await fetch(`${hubUrl}/${SHARDED}/resolve/${request.revision}/${file.path}`, {
+			headers: { Range: `bytes=${from}-` }
+		});
+		expect(response.status).toBe(206);
+		const before = (await requests()).length;
+		await engine.background.started(id, {
+			fetchId: `citrate-download:${id}`,
+			files: [{ path: file.path, url: response.url, start: from }],
+			startedAt: Date.now()
+		});
+		// As Background Fetch keeps it: a 206 with its safelisted headers only (no Content-Range).
+		const kept = new Response(response.body, {
+			status: 206,
+			headers: { 'content-length': String(file.size - from) }
+		});
+		const result = await engine.background.adopt(id, new Map([[file.path, kept]]));
+		expect(result.state).toBe('done');
+		// Nothing was fetched again: the engine took that response as it was.
+		expect((await requests()).slice(before)).toEqual([]);
+		const [stored] = await openModelFiles(id);
+		expect(await sha256Hex(stored!)).toBe(file.sha256);
+		await engine.deleteModel(id);
+	});
 });

@@ -1,7 +1,12 @@
 import type { AppError } from '../errors';
-import { withRequestedRange } from './background-response';
 import { isActive } from './jobs';
 import type { DownloadJobRecord, DownloadJobSnapshot } from './types';
+
+/** A response Background Fetch brought for a file, and the byte its request started at. */
+export interface AdoptedResponse {
+	response: Response;
+	start: number;
+}
 
 /** What the handover needs of the engine that owns the jobs. */
 export interface HandoverHost {
@@ -11,8 +16,8 @@ export interface HandoverHost {
 	/** The job if it is known (after `init`). */
 	find(id: string): DownloadJobRecord | undefined;
 	all(): Iterable<DownloadJobRecord>;
-	/** Stops the engine's transfers of a job, committing what arrived. */
-	stopShards(job: DownloadJobRecord): Promise<void>;
+	/** Stops the engine's transfers of a job, committing what arrived (or dropping the tail). */
+	stopShards(job: DownloadJobRecord, dropUncommitted?: boolean): Promise<void>;
 	save(job: DownloadJobRecord): Promise<void>;
 	emitState(job: DownloadJobRecord): void;
 	progressEvent(job: DownloadJobRecord): void;
@@ -31,8 +36,8 @@ export interface HandoverHost {
  */
 export class BackgroundHandover {
 	readonly #host: HandoverHost;
-	/** Responses Background Fetch brought, per file key, for the next request of that file. */
-	readonly #adopted = new Map<string, Response>();
+	/** Responses Background Fetch brought (and the byte each was asked from), per file key. */
+	readonly #adopted = new Map<string, AdoptedResponse>();
 	/** Bytes Background Fetch has carried so far, per job. */
 	readonly #carried = new Map<string, number>();
 
@@ -43,13 +48,17 @@ export class BackgroundHandover {
 	/**
 	 * Stops the engine's own transfer of a job so that Background Fetch carries the rest: what
 	 * arrived is committed first, so the returned record says exactly where each file resumes.
-	 * Null when the job is not downloading (nothing to hand over).
+	 * Null when the job is not downloading (nothing to hand over). `dropUncommitted`: the browser
+	 * already fetches from the last commit the page saw, so bytes that arrived since are dropped.
 	 */
-	async handOff(id: string): Promise<DownloadJobRecord | null> {
+	async handOff(
+		id: string,
+		options: { dropUncommitted?: boolean } = {}
+	): Promise<DownloadJobRecord | null> {
 		const job = await this.#host.job(id);
 		if (job.state !== 'queued' && job.state !== 'downloading') return null;
 		job.state = 'background';
-		await this.#host.stopShards(job);
+		await this.#host.stopShards(job, options.dropUncommitted);
 		await this.#host.save(job);
 		return structuredClone(job);
 	}
@@ -91,14 +100,13 @@ export class BackgroundHandover {
 		}
 		for (const shard of job.shards) {
 			const response = responses.get(shard.path);
-			if (!response || shard.state === 'done') continue;
-			const asked = job.background?.files.find((file) => file.path === shard.path);
-			this.#adopted.set(
-				this.#host.key(job, shard.path),
-				asked && asked.start === shard.committed
-					? withRequestedRange(response, asked.start, shard.size)
-					: response
-			);
+			const start = job.background?.files.find((file) => file.path === shard.path)?.start;
+			if (response && shard.state !== 'done')
+				this.#adopted.set(this.#host.key(job, shard.path), {
+					response,
+					start: start ?? shard.committed
+				});
+			else await response?.body?.cancel().catch(() => {});
 		}
 		this.#toEngine(job);
 		if (reason) this.#host.notice(job, reason);
@@ -114,15 +122,20 @@ export class BackgroundHandover {
 
 	/**
 	 * The Background Fetch of a job failed or was aborted: the job goes back to the engine from
-	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown.
+	 * its last committed byte (`queued`: at once; `paused`: on Resume), with the reason shown
+	 * (none: taken back quietly, a page came back at once).
 	 */
-	async ended(id: string, reason: AppError, state: 'queued' | 'paused' = 'queued'): Promise<void> {
+	async ended(
+		id: string,
+		reason: AppError | null,
+		state: 'queued' | 'paused' = 'queued'
+	): Promise<void> {
 		await this.#host.init();
 		const job = this.#host.find(id);
 		if (!job || job.state !== 'background') return;
 		this.#toEngine(job);
 		job.state = state;
-		this.#host.notice(job, reason);
+		if (reason) this.#host.notice(job, reason);
 		await this.#host.save(job);
 		this.#host.emitState(job);
 		this.#host.schedule();
@@ -135,7 +148,7 @@ export class BackgroundHandover {
 	}
 
 	/** The response Background Fetch brought for a file, once (null: fetch it as usual). */
-	take(key: string): Response | null {
+	take(key: string): AdoptedResponse | null {
 		const response = this.#adopted.get(key) ?? null;
 		this.#adopted.delete(key);
 		return response;

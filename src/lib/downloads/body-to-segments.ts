@@ -1,6 +1,6 @@
 import type { SegmentStore, SegmentWriter } from '../storage/opfs';
 import { AppError } from '../errors';
-import { abortError, isRetryable } from './abort';
+import { abortError, dropsUncommitted, isRetryable } from './abort';
 import { RetryableError } from './http';
 import { RestartFile, shardHasher, type ShardTask } from './shard-task';
 
@@ -109,7 +109,8 @@ export async function writeBodyToSegments(
 		await settle();
 	} catch (error) {
 		// Keep what arrived intact (cut connection, pause): the hash covers exactly those bytes.
-		const keep = signal.aborted || isRetryable(error);
+		// (Unless the browser fetches the rest from the last commit: then the tail is dropped.)
+		const keep = (signal.aborted && !dropsUncommitted(signal)) || isRetryable(error);
 		const current = writer as SegmentWriter | null;
 		writer = null;
 		let kept = false;

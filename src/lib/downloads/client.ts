@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { AutoHandover } from './auto-handover';
 import {
 	DOWNLOAD_MESSAGE_TAG,
 	isDownloadEventMessage,
@@ -31,6 +32,11 @@ export interface ServiceWorkerClientOptions {
 	/** How long to wait for a service worker / a reply. */
 	timeoutMs?: number;
 	container?: ServiceWorkerContainer;
+	/**
+	 * Hand running downloads to Background Fetch when the last Citrate page goes away (default:
+	 * where the browser has Background Fetch and this is a page).
+	 */
+	autoHandover?: boolean;
 }
 
 const ACTIVE = new Set(['queued', 'downloading', 'background', 'verifying']);
@@ -49,6 +55,7 @@ export class ServiceWorkerDownloadClient implements DownloadBackend {
 	readonly #active = new Set<string>();
 	#timer: ReturnType<typeof setInterval> | null = null;
 	#listening = false;
+	readonly #auto: AutoHandover | null = null;
 
 	constructor(options: ServiceWorkerClientOptions = {}) {
 		const container = options.container ?? globalThis.navigator?.serviceWorker;
@@ -60,6 +67,12 @@ export class ServiceWorkerDownloadClient implements DownloadBackend {
 		this.#container = container;
 		this.#keepAliveMs = options.keepAliveMs ?? 10_000;
 		this.#timeoutMs = options.timeoutMs ?? 30_000;
+		if (options.autoHandover ?? (hasBackgroundFetch() && typeof window !== 'undefined'))
+			this.#auto = new AutoHandover({
+				registration: container.ready,
+				standby: async (id) => (await this.#request({ op: 'standby', id })).standby ?? null,
+				target: window
+			});
 	}
 
 	start(request: DownloadRequest) {
@@ -145,6 +158,7 @@ export class ServiceWorkerDownloadClient implements DownloadBackend {
 
 	/** Keeps the worker alive with a ping every `keepAliveMs` while a job is active. */
 	#track(jobs: DownloadJobSnapshot[], removed?: string, all = false): void {
+		this.#auto?.observe(jobs, removed);
 		if (all) this.#active.clear();
 		if (removed) this.#active.delete(removed);
 		for (const job of jobs)

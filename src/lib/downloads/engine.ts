@@ -2,7 +2,7 @@ import { createSHA256, type IHasher } from 'hash-wasm';
 import { AppError, toAppError } from '../errors';
 import { SegmentStore } from '../storage/opfs';
 import type { LocalModel } from '../storage/types';
-import { abortError } from './abort';
+import { abortError, dropUncommittedAbort } from './abort';
 import { BackgroundHandover } from './background-handover';
 import { JobReports } from './job-reports';
 import { createJob, isActive, localModelOf, resetShard } from './jobs';
@@ -89,7 +89,8 @@ export class DownloadEngine {
 			job: (id) => this.#job(id),
 			find: (id) => this.#jobs.get(id),
 			all: () => this.#jobs.values(),
-			stopShards: (job) => this.#stopShards(job),
+			stopShards: (job, dropUncommitted) =>
+				this.#stopShards(job, dropUncommitted ? dropUncommittedAbort() : abortError()),
 			save: (job) => this.#save(job),
 			emitState: (job) => this.#reports.emitState(job),
 			progressEvent: (job) => this.#reports.progressEvent(job),
@@ -279,12 +280,12 @@ export class DownloadEngine {
 			await new SegmentStore(root, job.repoId, job.revision, shard.path).remove();
 	}
 
-	async #stopShards(job: DownloadJobRecord): Promise<void> {
+	async #stopShards(job: DownloadJobRecord, reason = abortError()): Promise<void> {
 		const stopping: Promise<void>[] = [];
 		for (const shard of job.shards) {
 			const running = this.#running.get(this.#key(job, shard.path));
 			if (!running) continue;
-			running.controller.abort(abortError());
+			running.controller.abort(reason);
 			stopping.push(running.done);
 		}
 		await Promise.all(stopping);
@@ -390,7 +391,8 @@ export class DownloadEngine {
 			authHeaders: deps.authHeaders,
 			root: deps.root,
 			createHasher: deps.createHasher ?? createSHA256,
-			save: () => this.#save(job),
+			// Pages hear of each commit at once: one that goes away hands over from that byte.
+			save: () => this.#save(job).then(() => this.#reports.emitState(job)),
 			progress: (position) => this.#reports.progress(job, shard, position),
 			notice: (error) => {
 				this.#reports.notice(job.id, error);

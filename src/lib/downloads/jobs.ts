@@ -118,6 +118,7 @@ export function snapshotOf(
 		path: shard.path,
 		size: shard.size,
 		received: Math.min(shard.size, Math.max(shard.committed, received.get(shard.path) ?? 0)),
+		committed: shard.committed,
 		state: shard.state
 	}));
 	return {

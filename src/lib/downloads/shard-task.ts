@@ -1,3 +1,4 @@
+import type { AdoptedResponse } from './background-handover';
 import type { IHasher } from 'hash-wasm';
 import type { AppError } from '../errors';
 import type { DownloadJobRecord, DownloadSettings, DownloadWait, ShardRecord } from './types';
@@ -31,7 +32,7 @@ export interface ShardTask {
 	/** The job's or the file's state changed: tell the pages. */
 	changed(): void;
 	/** A response that already carries the rest of this file (Background Fetch's), once. */
-	takeResponse(): Response | null;
+	takeResponse(): AdoptedResponse | null;
 	/** This file waits before its next try (null: it is trying again / bytes arrive). */
 	waiting(wait: DownloadWait | null): void;
 }

@@ -31,6 +31,8 @@ export interface ShardSnapshot {
 	path: string;
 	size: number;
 	received: number;
+	/** Bytes saved for good (segments with their hash state): a resume starts here. */
+	committed: number;
 	state: ShardState;
 }
 
@@ -110,14 +112,39 @@ export type DownloadCommand =
 	/** The page started the background fetch of the plan. */
 	| { op: 'backgroundStarted'; id: string }
 	/** The page could not start the background fetch: the engine takes the job back. */
-	| { op: 'backgroundFailed'; id: string; message: string };
+	| { op: 'backgroundFailed'; id: string; message: string }
+	/** What a page would ask Background Fetch for if it were the last one to go (`standby`). */
+	| { op: 'standby'; id: string }
+	/**
+	 * The last page went away and asked Background Fetch for the rest of a job on its own
+	 * (`auto-handover.ts`): the engine stops and the worker follows that fetch.
+	 */
+	| { op: 'handedOver'; id: string; fetchId: string; files: BackgroundFile[] };
+
+/** One request of a background fetch: a file's resolved CDN URL from its first missing byte. */
+export interface BackgroundFile {
+	path: string;
+	url: string;
+	start: number;
+}
+
+/**
+ * What a page keeps ready to hand a running job to Background Fetch the moment it goes away
+ * (nothing asynchronous can run then): the fetch id, its title and each unfinished file's CDN URL.
+ * The first bytes come from the job's latest progress (`ShardSnapshot.committed`).
+ */
+export interface BackgroundStandby {
+	fetchId: string;
+	title: string;
+	files: { path: string; url: string; size: number }[];
+}
 
 /** What Background Fetch must fetch for a job: each file's resolved CDN URL from its first byte. */
 export interface BackgroundPlan {
 	fetchId: string;
 	title: string;
 	downloadTotal: number;
-	files: { path: string; url: string; start: number }[];
+	files: BackgroundFile[];
 }
 
 export const DOWNLOAD_MESSAGE_TAG = 'citrate.downloads';
@@ -128,7 +155,12 @@ export interface DownloadCommandMessage {
 }
 
 export type DownloadReply =
-	| { ok: true; jobs: DownloadJobSnapshot[]; plan?: BackgroundPlan | null }
+	| {
+			ok: true;
+			jobs: DownloadJobSnapshot[];
+			plan?: BackgroundPlan | null;
+			standby?: BackgroundStandby | null;
+	  }
 	| { ok: false; error: SerializedAppError };
 
 /** Service worker → every page. */

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { AutoHandover } from './auto-handover';
+import type { BackgroundStandby, DownloadJobSnapshot } from './types';
+
+/** An in-memory BroadcastChannel shared by the pages of one test. */
+function channels() {
+	const members = new Set<{ onmessage: ((event: MessageEvent) => void) | null }>();
+	return () => {
+		const channel = {
+			onmessage: null as ((event: MessageEvent) => void) | null,
+			postMessage(data: unknown) {
+				for (const other of members)
+					if (other !== channel) other.onmessage?.({ data } as MessageEvent);
+			},
+			close() {
+				members.delete(channel);
+			}
+		};
+		members.add(channel);
+		return channel as unknown as BroadcastChannel;
+	};
+}
+
+function page(shared: () => BroadcastChannel, standby: BackgroundStandby | null) {
+	const listeners = new Map<string, (event: Event) => void>();
+	const fetches: { id: string; requests: Request[]; options: unknown }[] = [];
+	const posted: unknown[] = [];
+	const registration = {
+		active: { postMessage: (message: unknown) => posted.push(message) },
+		backgroundFetch: {
+			fetch: async (id: string, requests: Request[], options: unknown) => {
+				fetches.push({ id, requests, options });
+				return {};
+			}
+		}
+	} as unknown as ServiceWorkerRegistration;
+	const auto = new AutoHandover({
+		registration: Promise.resolve(registration),
+		standby: async () => standby,
+		target: {
+			addEventListener: (type: string, listener: (event: Event) => void) =>
+				listeners.set(type, listener)
+		} as unknown as Window,
+		channel: shared
+	});
+	const hide = () => listeners.get('pagehide')!({ persisted: false } as unknown as Event);
+	return { auto, fetches, posted, hide };
+}
+
+const job = (committed: number[]): DownloadJobSnapshot => ({
+	id: 'o/r@c:q',
+	repoId: 'o/r',
+	revision: 'c',
+	variantKey: 'q',
+	variantLabel: 'Q8_0',
+	state: 'downloading',
+	totalBytes: 300,
+	receivedBytes: 0,
+	shards: committed.map((bytes, i) => ({
+		path: `f${i}.gguf`,
+		size: 100,
+		received: bytes,
+		committed: bytes,
+		state: bytes === 100 ? 'done' : 'downloading'
+	})),
+	error: null,
+	notice: null,
+	waiting: null,
+	updatedAt: 0
+});
+
+const standby: BackgroundStandby = {
+	fetchId: 'citrate-download:o/r@c:q',
+	title: 'o/r Q8_0',
+	files: [0, 1, 2].map((i) => ({ path: `f${i}.gguf`, url: `https://cdn.test/f${i}`, size: 100 }))
+};
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('AutoHandover', () => {
+	it('the last page to go asks Background Fetch for each unfinished file from its committed byte, and tells the worker', async () => {
+		const one = page(channels(), standby);
+		await tick();
+		one.auto.observe([job([40, 100, 0])]);
+		await tick();
+		// Later progress: the latest committed bytes count.
+		one.auto.observe([job([64, 100, 0])]);
+		one.hide();
+		expect(one.fetches).toHaveLength(1);
+		const [fetch] = one.fetches;
+		expect(fetch!.id).toBe(standby.fetchId);
+		expect(fetch!.requests.map((r) => [r.url, r.headers.get('range')])).toEqual([
+			['https://cdn.test/f0', 'bytes=64-'],
+			['https://cdn.test/f2', null]
+		]);
+		expect(fetch!.requests.every((r) => r.headers.get('authorization') === null)).toBe(true);
+		expect(fetch!.options).toEqual({ title: 'o/r Q8_0', downloadTotal: 36 + 100 });
+		expect(one.posted).toEqual([
+			{
+				tag: 'citrate.downloads',
+				command: {
+					op: 'handedOver',
+					id: 'o/r@c:q',
+					fetchId: standby.fetchId,
+					files: [
+						{ path: 'f0.gguf', url: 'https://cdn.test/f0', start: 64 },
+						{ path: 'f2.gguf', url: 'https://cdn.test/f2', start: 0 }
+					]
+				}
+			}
+		]);
+	});
+
+	it('hands nothing over while another Citrate page is open, nor a job that is not running', async () => {
+		const shared = channels();
+		const first = page(shared, standby);
+		const second = page(shared, standby);
+		await tick();
+		expect(first.auto.otherPages).toBe(1);
+		expect(second.auto.otherPages).toBe(1);
+		first.auto.observe([job([40, 100, 0])]);
+		second.auto.observe([job([40, 100, 0])]);
+		await tick();
+		first.hide();
+		expect(first.fetches).toEqual([]);
+		// The second page is now the last one.
+		expect(second.auto.otherPages).toBe(0);
+		second.auto.observe([{ ...job([40, 100, 0]), state: 'paused' }]);
+		second.hide();
+		expect(second.fetches).toEqual([]);
+		expect(second.posted).toEqual([]);
+	});
+});
