@@ -274,7 +274,9 @@ test('first run: the empty chat offers a Quick start that downloads, loads and c
 	page
 }) => {
 	// The emulator publishes a real (tiny, scripted) GGUF as the smallest recommended model, so
-	// the download verifies and the model loads and answers. The device is pinned to 2 cores.
+	// the download verifies and the model loads and answers. The device is pinned to 1 core: there
+	// only the 0.5B model is predicted at a usable speed (on 2 cores the 1B ones are close to 5 tok/s),
+	// and it is the fastest that fits whatever this machine's calibration reads.
 	await publish(QUICK, {
 		'README.md':
 			'# Qwen2.5-Coder-0.5B-Instruct-GGUF\n\nTest stand-in with a tiny scripted model.\n',
@@ -284,7 +286,7 @@ test('first run: the empty chat offers a Quick start that downloads, loads and c
 		})
 	});
 	await page.addInitScript(() => {
-		Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 2 });
+		Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 1 });
 	});
 	await page.goto('/');
 	await serviceWorkerReady(page);

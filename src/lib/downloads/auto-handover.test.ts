@@ -21,7 +21,11 @@ function channels() {
 	};
 }
 
-function page(shared: () => BroadcastChannel, standby: BackgroundStandby | null) {
+function page(
+	shared: () => BroadcastChannel,
+	standby: BackgroundStandby | null,
+	ask: () => Promise<BackgroundStandby | null> = async () => standby
+) {
 	const listeners = new Map<string, (event: Event) => void>();
 	const fetches: { id: string; requests: Request[]; options: unknown }[] = [];
 	const posted: unknown[] = [];
@@ -36,7 +40,7 @@ function page(shared: () => BroadcastChannel, standby: BackgroundStandby | null)
 	} as unknown as ServiceWorkerRegistration;
 	const auto = new AutoHandover({
 		registration: Promise.resolve(registration),
-		standby: async () => standby,
+		standby: ask,
 		target: {
 			addEventListener: (type: string, listener: (event: Event) => void) =>
 				listeners.set(type, listener)
@@ -55,7 +59,7 @@ const job = (committed: number[]): DownloadJobSnapshot => ({
 	variantLabel: 'Q8_0',
 	state: 'downloading',
 	totalBytes: 300,
-	receivedBytes: 0,
+	receivedBytes: committed.reduce((sum, bytes) => sum + bytes, 0),
 	shards: committed.map((bytes, i) => ({
 		path: `f${i}.gguf`,
 		size: 100,
@@ -129,5 +133,31 @@ describe('AutoHandover', () => {
 		second.hide();
 		expect(second.fetches).toEqual([]);
 		expect(second.posted).toEqual([]);
+	});
+
+	it('asks the worker to resolve only while bytes flow, and less often after a failure (each ask is a request to the Hub)', async () => {
+		let asks = 0;
+		const one = page(channels(), standby, async () => {
+			asks++;
+			throw new Error('the Hub answered 503');
+		});
+		await tick();
+		// Nothing received yet, or the engine waiting for a busy Hub: no resolve of our own.
+		one.auto.observe([{ ...job([0, 0, 0]) }]);
+		one.auto.observe([
+			{ ...job([40, 0, 0]), waiting: { reason: 'busy', retryAt: Date.now() + 2000 } }
+		]);
+		await tick();
+		expect(asks).toBe(0);
+		// Flowing: one ask; it fails; the snapshots that follow do not ask again at once.
+		one.auto.observe([job([40, 0, 0])]);
+		await tick();
+		one.auto.observe([job([48, 0, 0])]);
+		one.auto.observe([job([56, 0, 0])]);
+		await tick();
+		expect(asks).toBe(1);
+		// Without a standby the last page hands nothing over (the engine keeps the job).
+		one.hide();
+		expect(one.fetches).toEqual([]);
 	});
 });

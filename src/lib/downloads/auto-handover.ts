@@ -66,6 +66,18 @@ export function backgroundFilesOf(
 	return files;
 }
 
+const STANDBY_RETRY_MS = 5_000;
+const STANDBY_RETRY_MAX_MS = 60_000;
+
+/**
+ * Whether the standby may be asked for: the engine's own requests go through (bytes arrived, no
+ * wait for a busy Hub or a lost network), so resolving once more for the standby adds one request
+ * to a Hub that answers, never to one the engine is backing off from.
+ */
+function flowing(job: DownloadJobSnapshot): boolean {
+	return job.state === 'downloading' && !job.waiting && job.receivedBytes > 0;
+}
+
 export class AutoHandover {
 	readonly #deps: AutoHandoverDeps;
 	readonly #pageId: string;
@@ -73,6 +85,8 @@ export class AutoHandover {
 	readonly #jobs = new Map<string, DownloadJobSnapshot>();
 	readonly #standby = new Map<string, BackgroundStandby>();
 	readonly #asking = new Set<string>();
+	/** After a failed ask (the Hub busy or unreachable): not before this time, per job. */
+	readonly #askAfter = new Map<string, { at: number; delayMs: number }>();
 	#registration: BackgroundFetchRegistrationLike | null = null;
 	#channel: BroadcastChannel | null = null;
 
@@ -110,7 +124,10 @@ export class AutoHandover {
 				continue;
 			}
 			this.#jobs.set(job.id, job);
-			if (!this.#standby.has(job.id) && !this.#asking.has(job.id)) void this.#ask(job.id);
+			if (this.#standby.has(job.id) || this.#asking.has(job.id) || !flowing(job)) continue;
+			const after = this.#askAfter.get(job.id);
+			if (after && Date.now() < after.at) continue;
+			void this.#ask(job.id);
 		}
 	}
 
@@ -119,8 +136,14 @@ export class AutoHandover {
 		try {
 			const standby = await this.#deps.standby(id);
 			if (standby && this.#jobs.has(id)) this.#standby.set(id, standby);
+			this.#askAfter.delete(id);
 		} catch {
-			// Asked again with the next snapshot.
+			// Each resolve is a request to the Hub: asked again later, less often each time.
+			const delayMs = Math.min(
+				STANDBY_RETRY_MAX_MS,
+				(this.#askAfter.get(id)?.delayMs ?? STANDBY_RETRY_MS / 2) * 2
+			);
+			this.#askAfter.set(id, { at: Date.now() + delayMs, delayMs });
 		} finally {
 			this.#asking.delete(id);
 		}
@@ -129,6 +152,7 @@ export class AutoHandover {
 	#forget(id: string): void {
 		this.#jobs.delete(id);
 		this.#standby.delete(id);
+		this.#askAfter.delete(id);
 	}
 
 	#onPresence(message: Presence): void {
