@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium-path.mjs';
+import { ggufFiles } from './background-fetch';
 
 const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
 const hubUrl = `http://127.0.0.1:${hubPort}`;
@@ -20,11 +21,6 @@ interface LoggedRequest {
 	method: string;
 	url: string;
 	headers: Record<string, string>;
-}
-interface RepoFile {
-	path: string;
-	size: number;
-	sha256: string;
 }
 
 async function control(path: string, method: string, body?: unknown): Promise<unknown> {
@@ -46,20 +42,6 @@ const rangeStart = (r: LoggedRequest) =>
 /** The engine's requests: whole files or open-ended ranges (the model page reads headers with bounded ones). */
 const engineGets = async () =>
 	(await cdnGets()).filter((r) => !/^bytes=\d+-\d+$/.test(r.headers['range'] ?? ''));
-
-async function ggufFiles(repoId: string, token?: string): Promise<RepoFile[]> {
-	const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-	const info = (await (await fetch(`${hubUrl}/api/models/${repoId}`, { headers })).json()) as {
-		sha: string;
-	};
-	const tree = (await (
-		await fetch(`${hubUrl}/api/models/${repoId}/tree/${info.sha}?recursive=true`, { headers })
-	).json()) as { type: string; path: string; size: number; lfs?: { oid: string } }[];
-	return tree
-		.filter((e) => e.type === 'file' && e.path.endsWith('.gguf'))
-		.map((e) => ({ path: e.path, size: e.size, sha256: e.lfs?.oid ?? '' }))
-		.sort((a, b) => (a.path < b.path ? -1 : 1));
-}
 
 async function openModel(page: Page, repoId: string) {
 	await page.goto(`/models/${repoId}`);
