@@ -148,6 +148,13 @@ describe('add a model by CID from a trustless gateway', () => {
 		const size = 20 * 1024 * 1024;
 		const bytes = bytesOf(size, 41);
 		const cid = await addToGateway('resume-llama.gguf', bytes);
+		// Leaf 68 starts at 17 MiB: it comes late, so the cancel at 17 MiB lands while it is awaited
+		// (without the delay the whole file can be in memory before the cancel reaches the worker).
+		await control('faults', 'POST', {
+			delayBlock: await leafCid(cid, 68),
+			delayMs: 10_000,
+			times: 1
+		});
 		const controller = new AbortController();
 		const first = await fetchByCid(
 			{ cid, gateways: [gateway], name: 'resume-llama' },
@@ -158,6 +165,7 @@ describe('add a model by CID from a trustless gateway', () => {
 				}
 			}
 		).catch((e: unknown) => e);
+		await control('faults', 'DELETE');
 		expect(AppError.is(first, 'ABORTED')).toBe(true);
 		expect(await isPinned(cid)).toBe(false);
 

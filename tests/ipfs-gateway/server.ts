@@ -19,6 +19,7 @@ import * as raw from 'multiformats/codecs/raw';
  *   POST /__gateway/add?name=<file>           body: bytes → { cid, size }
  *   POST /__gateway/add-directory             body: JSON { files: [{ name, base64 }] } → { cid, files: [{ name, cid, size }] }
  *   POST /__gateway/faults                    body: JSON { wrongBlock: <cid> | 'leaf:<n>', times? } (serves other bytes for it)
+ *                                             or { delayBlock: <cid> | 'leaf:<n>', delayMs, times? } (answers it late)
  *   DELETE /__gateway/faults
  *   GET|DELETE /__gateway/requests            log of block/CAR requests
  *   POST /__gateway/reset                     drops content, faults and the log
@@ -30,6 +31,12 @@ export interface IpfsGateway {
 
 interface Fault {
 	wrongBlock: string;
+	times: number;
+}
+
+interface Delay {
+	delayBlock: string;
+	delayMs: number;
 	times: number;
 }
 
@@ -46,6 +53,7 @@ export async function startIpfsGateway(
 	let blockstore = new MemoryBlockstore();
 	let leaves: string[] = [];
 	let faults: Fault[] = [];
+	let delays: Delay[] = [];
 	let requests: { time: number; method: string; url: string; accept: string | undefined }[] = [];
 
 	async function getBlock(cid: CID): Promise<Uint8Array | undefined> {
@@ -83,14 +91,22 @@ export async function startIpfsGateway(
 		return { root, results };
 	}
 
-	function wrongBytesFor(cid: CID, bytes: Uint8Array): Uint8Array | undefined {
+	function names(cid: CID, target: string): boolean {
 		const text = cid.toString();
-		const fault = faults.find((f) => {
-			if (f.times <= 0) return false;
-			if (f.wrongBlock === text) return true;
-			const match = /^leaf:(\d+)$/.exec(f.wrongBlock);
-			return match !== null && leaves[Number(match[1])] === text;
-		});
+		if (target === text) return true;
+		const match = /^leaf:(\d+)$/.exec(target);
+		return match !== null && leaves[Number(match[1])] === text;
+	}
+
+	async function delayFor(cid: CID): Promise<void> {
+		const delay = delays.find((d) => d.times > 0 && names(cid, d.delayBlock));
+		if (!delay) return;
+		delay.times--;
+		await new Promise((resolve) => setTimeout(resolve, delay.delayMs));
+	}
+
+	function wrongBytesFor(cid: CID, bytes: Uint8Array): Uint8Array | undefined {
+		const fault = faults.find((f) => f.times > 0 && names(cid, f.wrongBlock));
 		if (!fault) return undefined;
 		fault.times--;
 		const wrong = Uint8Array.from(bytes);
@@ -155,15 +171,21 @@ export async function startIpfsGateway(
 				return json(200, { cid: root, files: results });
 			}
 			if (action === 'faults' && request.method === 'POST') {
-				const body = JSON.parse(
-					Buffer.from(await readBody(request)).toString('utf8')
-				) as Partial<Fault>;
-				if (!body.wrongBlock) return json(400, { error: 'wrongBlock required' });
-				faults.push({ wrongBlock: body.wrongBlock, times: body.times ?? Number.POSITIVE_INFINITY });
+				const body = JSON.parse(Buffer.from(await readBody(request)).toString('utf8')) as Partial<
+					Fault & Delay
+				>;
+				const times = body.times ?? Number.POSITIVE_INFINITY;
+				if (body.delayBlock && typeof body.delayMs === 'number') {
+					delays.push({ delayBlock: body.delayBlock, delayMs: body.delayMs, times });
+					return json(200, { ok: true });
+				}
+				if (!body.wrongBlock) return json(400, { error: 'wrongBlock or delayBlock required' });
+				faults.push({ wrongBlock: body.wrongBlock, times });
 				return json(200, { ok: true });
 			}
 			if (action === 'faults' && request.method === 'DELETE') {
 				faults = [];
+				delays = [];
 				return json(200, { ok: true });
 			}
 			if (action === 'requests' && request.method === 'GET') return json(200, requests);
@@ -175,6 +197,7 @@ export async function startIpfsGateway(
 				blockstore = new MemoryBlockstore();
 				leaves = [];
 				faults = [];
+				delays = [];
 				requests = [];
 				return json(200, { ok: true });
 			}
@@ -210,6 +233,7 @@ export async function startIpfsGateway(
 		const bytes = await getBlock(cid);
 		if (!bytes)
 			return void response.writeHead(404, { 'Content-Type': 'text/plain' }).end('block not found');
+		await delayFor(cid);
 		const body = format === 'raw' ? (wrongBytesFor(cid, bytes) ?? bytes) : await carOf(cid);
 		response.writeHead(200, {
 			'Content-Type':

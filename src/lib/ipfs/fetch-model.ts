@@ -309,6 +309,8 @@ async function writeFile(
 		for (let index = 0; index < todo.length; index++) {
 			launch();
 			const bytes = await inFlight.shift()!;
+			// Leaves already in memory resolve at once: without this a cancel would write them all.
+			options.signal?.throwIfAborted();
 			const leaf = todo[index]!;
 			if (bytes.byteLength !== leaf.length)
 				throw new AppError(
