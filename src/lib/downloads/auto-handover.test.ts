@@ -24,7 +24,8 @@ function channels() {
 function page(
 	shared: () => BroadcastChannel,
 	standby: BackgroundStandby | null,
-	ask: () => Promise<BackgroundStandby | null> = async () => standby
+	ask: () => Promise<BackgroundStandby | null> = async () => standby,
+	refuse?: Error
 ) {
 	const listeners = new Map<string, (event: Event) => void>();
 	const fetches: { id: string; requests: Request[]; options: unknown }[] = [];
@@ -34,6 +35,7 @@ function page(
 		backgroundFetch: {
 			fetch: async (id: string, requests: Request[], options: unknown) => {
 				fetches.push({ id, requests, options });
+				if (refuse) throw refuse;
 				return {};
 			}
 		}
@@ -111,6 +113,29 @@ describe('AutoHandover', () => {
 						{ path: 'f2.gguf', url: 'https://cdn.test/f2', start: 0 }
 					]
 				}
+			}
+		]);
+	});
+
+	it('a fetch the browser refuses while the page still lives gives the job back with the reason', async () => {
+		const one = page(
+			channels(),
+			standby,
+			undefined,
+			new TypeError('There already is a registration for the given id.')
+		);
+		await tick();
+		one.auto.observe([job([40, 100, 0])]);
+		await tick();
+		one.hide();
+		expect(one.posted).toHaveLength(1);
+		await tick();
+		expect(one.posted.map((message) => (message as { command: { op: string } }).command)).toEqual([
+			expect.objectContaining({ op: 'handedOver' }),
+			{
+				op: 'backgroundFailed',
+				id: 'o/r@c:q',
+				message: 'There already is a registration for the given id.'
 			}
 		]);
 	});

@@ -201,7 +201,19 @@ export class AutoHandover {
 					),
 					{ title: standby.title, downloadTotal }
 				)
-				.catch(() => {});
+				.catch((error: unknown) => {
+					// Only if this document lives long enough to hear it: the worker then gives the job
+					// back to the engine at once, with the browser's reason, instead of after its wait.
+					const failed: DownloadCommand = {
+						op: 'backgroundFailed',
+						id,
+						message: error instanceof Error ? error.message : String(error)
+					};
+					worker.postMessage({
+						tag: DOWNLOAD_MESSAGE_TAG,
+						command: failed
+					} satisfies DownloadCommandMessage);
+				});
 			const command: DownloadCommand = {
 				op: 'handedOver',
 				id,
