@@ -144,7 +144,14 @@ export function fetchByCid(
 export function fetchFromSource(
 	input: FetchByCidInput,
 	block: (cid: string) => Promise<Uint8Array>,
-	options: CallOptions = {}
+	options: CallOptions & {
+		/**
+		 * The source hands only blocks it has hashed against their CID (this page's Helia does, for
+		 * every block from the network and every block its Filestore reads): the worker then does
+		 * not hash them a second time. Sizes and each file's SHA-256 are still checked.
+		 */
+		verifiedBlocks?: boolean;
+	} = {}
 ): Promise<FetchByCidResult> {
 	const source: PageBlockSource = {
 		async block(cid) {
@@ -158,7 +165,7 @@ export function fetchFromSource(
 		}
 	};
 	return call(options, (r, id, progress) =>
-		r.fetchFrom(id, input, Comlink.proxy(source), progress)
+		r.fetchFrom(id, input, Comlink.proxy(source), progress, options.verifiedBlocks === true)
 	);
 }
 

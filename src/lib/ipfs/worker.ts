@@ -89,7 +89,13 @@ const api = {
 		return run(callId, (signal) => service.fetchByCid(input, { signal, onProgress }));
 	},
 	/** Fetch by CID with blocks from the page (its peer: connections live on the page). */
-	fetchFrom(callId: number, input: FetchByCidInput, source: PageBlockSource, onProgress: Progress) {
+	fetchFrom(
+		callId: number,
+		input: FetchByCidInput,
+		source: PageBlockSource,
+		onProgress: Progress,
+		verifiedBlocks = false
+	) {
 		return run(callId, (signal) =>
 			service.fetchFrom(
 				input,
@@ -101,7 +107,7 @@ const api = {
 						return outcome.value;
 					}
 				},
-				{ signal, onProgress }
+				{ signal, onProgress, verifiedBlocks }
 			)
 		);
 	}

@@ -119,7 +119,8 @@ export function fetchByCidWith(
 				throw error;
 			}
 		},
-		options
+		// `Peer.block` gives only blocks Helia hashed against their CID.
+		{ ...options, verifiedBlocks: true }
 	);
 }
 

@@ -67,6 +67,8 @@ export async function receiveOffer(
 		},
 		{
 			...(options.signal ? { signal: options.signal } : {}),
+			// `Peer.block` gives only blocks Helia hashed against their CID.
+			verifiedBlocks: true,
 			onProgress: (progress) => {
 				bytesDone = progress.bytesDone;
 				totalBytes = progress.totalBytes;
