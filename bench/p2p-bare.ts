@@ -91,8 +91,8 @@ export async function bareSend(
 }
 
 export /**
- * Every block of a DAG through `get`, with at most `window` blocks asked at once (the app's
- * receive keeps 32 leaves in flight; the same here). Returns the leaves' bytes and the blocks.
+ * Every block of a DAG through `get`, with at most `window` blocks asked at once (the bench gives
+ * the same window as the app's receive keeps in flight). Returns the leaves' bytes and the blocks.
  */
 async function walkDag(
 	root: CID,
@@ -134,7 +134,7 @@ async function bareReceive(
 	cidText: string,
 	addr: string,
 	relay: string,
-	window = 32
+	window: number
 ): Promise<Transfer> {
 	bare ??= await bareNode(relay);
 	const node = bare;

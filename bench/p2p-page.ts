@@ -4,13 +4,14 @@
  * - `app*`: Citrate's own code. The sender imports the model the way a download ends (segments in
  *   OPFS, SHA-256, `pinLocalModel`: the Filestore) and serves it from its `Peer`; the receiver
  *   runs the code behind Receive (`receiveOffer`) or Add by CID (`fetchByCidWith`): bitswap on the
- *   page, each block verified again in the Helia worker, written into OPFS, the file's SHA-256
+ *   page (Helia hashes each block against its CID), handed to the Helia worker, written into OPFS, the file's SHA-256
  *   checked against the record, pinned and registered.
  * - `bare*`: plain Helia + libp2p, no Citrate code (bench/p2p-bare.ts).
  */
 import { importer } from 'ipfs-unixfs-importer';
 import { CID } from 'multiformats/cid';
 import { fetchFromSource, listPins, pinLocalModel } from '../src/lib/ipfs';
+import { PEER_FETCH_AHEAD } from '../src/lib/ipfs/fetch-window';
 import { fetchByCidWith } from '../src/lib/p2p';
 import { offerFor } from '../src/lib/p2p/offer';
 import { Peer } from '../src/lib/p2p/peer';
@@ -128,7 +129,11 @@ async function appReceive(
  * block guard and blockstore — fetching every block as bare does, with no worker, no OPFS, no
  * file hash. Separates the peer's cost from the model pipeline's.
  */
-async function peerReceive(offer: ShareOffer, relay: string, window = 32): Promise<Transfer> {
+async function peerReceive(
+	offer: ShareOffer,
+	relay: string,
+	window = PEER_FETCH_AHEAD
+): Promise<Transfer> {
 	appPeer ??= await Peer.start(peerOptions(relay));
 	const peer = appPeer;
 	const dialStarted = performance.now();
@@ -206,7 +211,17 @@ async function stop(): Promise<void> {
 	await stopBare();
 }
 
-const api = { appSend, appReceive, peerReceive, pipeReceive, bareSend, bareReceive, stop };
+const api = {
+	appSend,
+	appReceive,
+	peerReceive,
+	pipeReceive,
+	bareSend,
+	// The same number of blocks in flight as the app's receive.
+	bareReceive: (cid: string, addr: string, relay: string) =>
+		bareReceive(cid, addr, relay, PEER_FETCH_AHEAD),
+	stop
+};
 
 declare global {
 	interface Window {

@@ -8,6 +8,7 @@ import type { LocalModel } from '../storage/types';
 import { blockIndex, type PendingLeaf, type PinFileEntry, type PinRecord } from './block-index';
 import { parseCid } from './cid';
 import { decodeNode } from './dag';
+import { FETCH_AHEAD } from './fetch-window';
 import { readBlob } from './importer';
 import type { FetchByCidInput, FetchByCidResult, IpfsProgress, ModelRecord } from './types';
 
@@ -29,8 +30,6 @@ export interface FetchOptions {
 
 /** Segment size of fetched files: a multiple of the 256 KiB chunk, as downloads use. */
 const SEGMENT_BYTES = 8 * 1024 * 1024;
-/** Leaves being fetched at once. */
-const FETCH_AHEAD = 8;
 
 /**
  * Fetches a file or a folder of files (a sharded variant) by CID, verifying every block, into

@@ -9,6 +9,7 @@ import { parseCid } from './cid';
 import { FilestoreBlockstore } from './blockstore';
 import { walkDag } from './dag';
 import { buildDirectory } from './directory';
+import { PEER_FETCH_AHEAD } from './fetch-window';
 import { fetchModel, variantLabel, type BlockSource } from './fetch-model';
 import { GatewayClient } from './gateway-client';
 import { importFile, readBlob } from './importer';
@@ -225,8 +226,7 @@ export class IpfsService {
 							return bytes;
 						}
 					},
-			// Each block crosses from the page: more in flight hides that latency.
-			{ ahead: 32, ...options }
+			{ ahead: PEER_FETCH_AHEAD, ...options }
 		);
 	}
 

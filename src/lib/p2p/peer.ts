@@ -102,54 +102,55 @@ export class Peer {
 		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
 		const guard = new BlockGuard();
 		const refused = (peer: PeerId) => guard.isRefused(peer.toString());
-		const helia = withBitswap(
-			withLibp2pLight(
-				withHTTP(
-					createHeliaLight({
-						blockstore: new PeerBlockstore(new FilestoreBlockstore(new OpfsFiles()))
-					}),
-					{
+		const light = createHeliaLight({
+			blockstore: new PeerBlockstore(new FilestoreBlockstore(new OpfsFiles()))
+		});
+		// With no router and no gateway the HTTP broker has nowhere to ask, yet it would be raced
+		// against bitswap (and fail) for every block.
+		const http =
+			options.routers.length > 0 || options.gateways.length > 0
+				? withHTTP(light, {
 						delegatedRouters: options.routers,
 						recursiveGateways: options.gateways,
 						allowInsecure: options.gateways.some((url) => url.startsWith('http:')),
 						// Configured gateways are the operator's choice, even on a private address.
 						allowLocal: options.allowPrivate() || options.gateways.some((url) => isPrivateUrl(url))
-					}
-				),
-				{
-					privateKey,
-					addresses: {
-						listen: [...options.relays.map((relay) => `${relay}/p2p-circuit`), '/webrtc']
-					},
-					transports: [
-						webSockets(),
-						webRTC(
-							options.iceServers ? { rtcConfiguration: { iceServers: options.iceServers } } : {}
-						),
-						circuitRelayTransport()
-					],
-					connectionEncrypters: [noise()],
-					streamMuxers: [yamux()],
-					connectionGater: {
-						denyDialPeer: refused,
-						denyInboundEncryptedConnection: refused,
-						denyOutboundEncryptedConnection: refused,
-						denyDialMultiaddr: (addr) =>
-							denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
-					},
-					connectionManager: {
-						...SERVING_LIMITS.connections,
-						maxConnections: options.maxConnections ?? SERVING_LIMITS.connections.maxConnections
-					},
-					// A relay that is down must not stop the peer: `reachableAddrs` says so in time.
-					transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
-					peerDiscovery:
-						options.servePublic && options.bootstrap.length > 0
-							? [bootstrap({ list: options.bootstrap })]
-							: [],
-					services: { identify: identify(), ping: ping() }
-				}
-			),
+					})
+				: light;
+		const helia = withBitswap(
+			withLibp2pLight(http, {
+				privateKey,
+				addresses: {
+					listen: [...options.relays.map((relay) => `${relay}/p2p-circuit`), '/webrtc']
+				},
+				transports: [
+					webSockets(),
+					webRTC(
+						options.iceServers ? { rtcConfiguration: { iceServers: options.iceServers } } : {}
+					),
+					circuitRelayTransport()
+				],
+				connectionEncrypters: [noise()],
+				streamMuxers: [yamux()],
+				connectionGater: {
+					denyDialPeer: refused,
+					denyInboundEncryptedConnection: refused,
+					denyOutboundEncryptedConnection: refused,
+					denyDialMultiaddr: (addr) =>
+						denyDial({ allowedHosts, allowPrivate: options.allowPrivate }, addr.toString())
+				},
+				connectionManager: {
+					...SERVING_LIMITS.connections,
+					maxConnections: options.maxConnections ?? SERVING_LIMITS.connections.maxConnections
+				},
+				// A relay that is down must not stop the peer: `reachableAddrs` says so in time.
+				transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
+				peerDiscovery:
+					options.servePublic && options.bootstrap.length > 0
+						? [bootstrap({ list: options.bootstrap })]
+						: [],
+				services: { identify: identify(), ping: ping() }
+			}),
 			{ runOnLimitedConnections: true, ...SERVING_LIMITS.bitswap }
 		);
 		try {
