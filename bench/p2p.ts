@@ -295,7 +295,7 @@ async function main(): Promise<void> {
 			repeats: REPEATS,
 			method: {
 				app: 'Citrate: sender pinned as a download is (OPFS Filestore) and served by its Peer; receiver runs receiveOffer (WebRTC, relayed) or fetchByCidWith (the node): bitswap on the page (each block hashed against its CID by Helia), handed to the Helia worker, written to OPFS, SHA-256 checked, pinned, registered',
-				bare: 'plain Helia (light) + libp2p, same transports, bitswap defaults, in-memory blockstore; the receiver asks every child of a DAG node at once (as the UnixFS exporter does), writes nothing',
+				bare: 'plain Helia (light) + libp2p, same transports, bitswap defaults, in-memory blockstore; the receiver asks at most as many blocks at once as the app keeps in flight (PEER_FETCH_AHEAD, 64), writes nothing',
 				mibPerSecond:
 					'model bytes / (asking for the CID → the last block in: bare; the model registered: app); the connection is made first and timed apart',
 				ratio: 'best app run / best bare run on the same path'
