@@ -153,7 +153,7 @@ test('without a revocation endpoint the account section says where to revoke acc
 		'no revocation request without an advertised endpoint'
 	).toEqual([]);
 	for (const theme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme: theme });
+		await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
 		const axe = await new AxeBuilder({ page }).include('#account').analyze();
 		expect(axe.violations, `the Account section after sign-out (${theme})`).toEqual([]);
 	}

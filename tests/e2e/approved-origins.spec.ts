@@ -131,7 +131,7 @@ test('an origin the user allows joins connect-src after a reload; removing it bl
 	for (const width of [1280, 390, 360])
 		for (const theme of ['light', 'dark'] as const) {
 			await page.setViewportSize({ width, height: 800 });
-			await page.emulateMedia({ colorScheme: theme });
+			await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
 			const axe = await new AxeBuilder({ page }).include('#allowed-connections').analyze();
 			expect(axe.violations, `Connections you allowed (${width} px, ${theme})`).toEqual([]);
 			expect(

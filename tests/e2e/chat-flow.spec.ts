@@ -71,7 +71,7 @@ async function expectUncovered(target: Locator) {
 /** axe finds nothing in either theme. */
 async function expectAxeClean(page: Page, state: string) {
 	for (const colorScheme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme });
+		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
 		const results = await new AxeBuilder({ page })
 			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
 			.analyze();

@@ -366,7 +366,7 @@ test('the chat page with a conversation, code and settings open passes axe (ligh
 	await expect(assistant(page).first().locator('pre code')).toContainText('const x = 1;');
 	await page.getByText('Chat settings').click();
 	for (const colorScheme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme });
+		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
 		const results = await new AxeBuilder({ page })
 			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
 			.analyze();

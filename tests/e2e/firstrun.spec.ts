@@ -77,7 +77,7 @@ async function headingLevels(page: Page): Promise<number[]> {
 /** axe finds nothing in the page's main content, in the light and the dark theme. */
 async function axeCleanInBothThemes(page: Page) {
 	for (const theme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme: theme });
+		await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
 		const axe = await new AxeBuilder({ page }).include('main').analyze();
 		expect(axe.violations, theme).toEqual([]);
 	}
@@ -139,7 +139,7 @@ test('the model page has one h1: the model card’s headings sit below its secti
 	page
 }) => {
 	for (const theme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme: theme });
+		await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
 		await page.goto('/models/citrate-test/tiny-llama-GGUF');
 		const markdown = page.locator('.markdown');
 		await expect(markdown.getByText('Three quantizations of the same tiny model')).toBeVisible({

@@ -124,7 +124,7 @@ const background = (page: Page) =>
 
 for (const colorScheme of ['light', 'dark'] as const) {
 	test(`axe finds no violations on any route (${colorScheme} theme)`, async ({ page }) => {
-		await page.emulateMedia({ colorScheme });
+		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
 		for (const route of ROUTES) {
 			await page.goto(route);
 			await expectRouteRendered(page, route);
