@@ -278,7 +278,7 @@ async function writeFile(
 	}
 	const todo = plan.leaves.filter((leaf) => leaf.offset >= committed);
 	let segment = keep;
-	let writer = await store.openSegment(segment);
+	let writer = await store.openSegmentDirect(segment);
 	let written = committed;
 	// Leaves asked for, in file order, not yet written. At most `ahead` are being fetched at once,
 	// and a new one is asked for as soon as any arrives (not only when the oldest is written): a
@@ -325,7 +325,7 @@ async function writeFile(
 				chunk = chunk.subarray(part.byteLength);
 				if (writer.bytes === SEGMENT_BYTES) {
 					await writer.commit();
-					writer = await store.openSegment(++segment);
+					writer = await store.openSegmentDirect(++segment);
 				}
 			}
 			written += leaf.length;
