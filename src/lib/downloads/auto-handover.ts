@@ -172,12 +172,18 @@ export class AutoHandover {
 
 	/** Nothing here may await: the document is gone right after this handler. */
 	#pageHide(): void {
+		if (this.#handOver() > 0) holdTheDocument(HOLD_MS);
+	}
+
+	/** Starts a background fetch for each running job; returns how many it started. */
+	#handOver(): number {
+		let started = 0;
 		this.#announce('bye');
-		if (this.#others.size > 0) return;
+		if (this.#others.size > 0) return 0;
 		const registration = this.#registration;
 		const manager = registration?.backgroundFetch;
 		const worker = registration?.active;
-		if (!manager || !worker) return;
+		if (!manager || !worker) return 0;
 		for (const [id, job] of this.#jobs) {
 			const standby = this.#standby.get(id);
 			if (!standby) continue;
@@ -221,6 +227,24 @@ export class AutoHandover {
 				files
 			};
 			worker.postMessage({ tag: DOWNLOAD_MESSAGE_TAG, command } satisfies DownloadCommandMessage);
+			started++;
 		}
+		return started;
+	}
+}
+
+/**
+ * How long a closing page that started a background fetch stays before it lets the browser tear
+ * it down. Blink sends the request to the browser at once, but the browser may drop it when the
+ * document is gone before it was taken: in a CI run of 2026-12-01 the worker waited 20 s for a
+ * fetch the browser never listed, after a close. Closing a tab is this much slower, only then.
+ */
+const HOLD_MS = 100;
+
+/** Keeps the document alive for `ms` (a `pagehide` handler can only block, not wait). */
+function holdTheDocument(ms: number): void {
+	const until = performance.now() + ms;
+	while (performance.now() < until) {
+		// Busy on purpose: nothing can be scheduled after `pagehide`.
 	}
 }
