@@ -46,6 +46,21 @@ export async function control(path: string, method: string, body?: unknown): Pro
 }
 export const fault = (spec: Record<string, unknown>) => control('faults', 'POST', spec);
 export const requestLog = async () => (await control('requests', 'GET')) as LoggedRequest[];
+
+/** The token never reaches the CDN, and no URL carries it. */
+export function expectNoTokenOnCdn(log: LoggedRequest[]) {
+	for (const request of log.filter((r) => r.origin === 'cdn')) {
+		expect(request.headers['authorization'], request.url).toBeUndefined();
+		expect(request.url).not.toMatch(/hf_/);
+	}
+}
+
+/** The engine's and the browser's GETs of files (the model page reads headers with bounded ranges). */
+export const fileGetsIn = (log: LoggedRequest[]) =>
+	log.filter(
+		(r) =>
+			r.origin === 'cdn' && r.method === 'GET' && !/^bytes=\d+-\d+$/.test(r.headers['range'] ?? '')
+	);
 export const rangeStart = (r: LoggedRequest) =>
 	Number(/bytes=(\d+)-/.exec(r.headers['range'] ?? '')?.[1] ?? 0);
 
@@ -81,33 +96,13 @@ export interface StoredJob {
 }
 
 /** The download jobs as the service worker stored them (read inside the worker). */
-export function jobStates(worker: Worker): Promise<StoredJob[]> {
-	return worker.evaluate(
-		() =>
-			new Promise((resolve, reject) => {
-				const open = indexedDB.open('citrate');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const get = open.result.transaction('downloads').objectStore('downloads').getAll();
-					get.onsuccess = () => {
-						type Job = {
-							state: string;
-							error: { code: string; message: string } | null;
-							shards: { committed: number }[];
-						};
-						resolve(
-							(get.result as Job[]).map((job) => ({
-								state: job.state,
-								error: job.error?.code ?? null,
-								message: job.error?.message ?? null,
-								committed: job.shards.map((shard) => shard.committed)
-							}))
-						);
-						open.result.close();
-					};
-				};
-			})
-	);
+export async function jobStates(worker: Worker): Promise<StoredJob[]> {
+	return (await jobRecords(worker)).map((job) => ({
+		state: job.state,
+		error: job.error?.code ?? null,
+		message: job.error?.message ?? null,
+		committed: job.shards.map((shard) => shard.committed)
+	}));
 }
 
 /** A persistent profile in `userDataDir` (launched again over the same folder: a relaunch). */

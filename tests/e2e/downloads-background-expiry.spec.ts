@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import {
+	expectNoTokenOnCdn,
 	continueInBackground,
 	control,
 	fault,
@@ -49,14 +50,6 @@ const isFile = (file: RepoFile) => (r: LoggedRequest) =>
 	new URL(r.url).pathname.endsWith(`/${file.sha256}`);
 const isResolveOf = (file: RepoFile) => (r: LoggedRequest) =>
 	r.origin === 'hub' && r.method === 'GET' && new URL(r.url).pathname.endsWith(`/${file.path}`);
-
-/** The token never reaches the CDN, and no URL carries it. */
-function expectNoTokenOnCdn(log: LoggedRequest[]) {
-	for (const request of log.filter((r) => r.origin === 'cdn')) {
-		expect(request.headers['authorization'], request.url).toBeUndefined();
-		expect(request.url).not.toMatch(/hf_/);
-	}
-}
 
 async function expectVerifiedInLibrary(page: Page, files: RepoFile[]) {
 	await page.goto('/library');

@@ -11,6 +11,7 @@ import {
 	backgroundFetchIds,
 	continueInBackground,
 	expectTheBrowsersLast,
+	fileGetsIn,
 	control,
 	ggufFiles,
 	hubUrl,
@@ -35,11 +36,7 @@ test.beforeEach(async () => {
 test.setTimeout(300_000);
 
 /** The engine's and the browser's requests for files (the model page reads headers with bounded ranges). */
-const fileGets = async () =>
-	(await requestLog()).filter(
-		(r) =>
-			r.origin === 'cdn' && r.method === 'GET' && !/^bytes=\d+-\d+$/.test(r.headers['range'] ?? '')
-	);
+const fileGets = async () => fileGetsIn(await requestLog());
 
 test('the browser closed and relaunched mid background fetch: the engine resumes from the last committed segment and verifies', async () => {
 	const files = await ggufFiles(SHARDED);

@@ -8,7 +8,9 @@ import {
 	backgroundFetchIds,
 	closeTabs,
 	continueInBackground,
+	expectNoTokenOnCdn,
 	expectTheBrowsersLast,
+	fileGetsIn,
 	control,
 	expectVerifiedAndChats,
 	ggufFiles,
@@ -44,19 +46,10 @@ test('handed to Background Fetch at ~40%, every page closed: the rest comes from
 			);
 
 		const log = await requestLog();
-		// The token never reaches the CDN, and no URL carries it.
-		for (const request of log.filter((r) => r.origin === 'cdn')) {
-			expect(request.headers['authorization'], request.url).toBeUndefined();
-			expect(request.url).not.toMatch(/hf_/);
-		}
+		expectNoTokenOnCdn(log);
 		// Each file: from 0 by the engine, then once from where the engine had committed (the
 		// browser), without the token.
-		const gets = log.filter(
-			(r) =>
-				r.origin === 'cdn' &&
-				r.method === 'GET' &&
-				!/^bytes=\d+-\d+$/.test(r.headers['range'] ?? '')
-		);
+		const gets = fileGetsIn(log);
 		for (const file of files) {
 			const starts = gets
 				.filter((r) => new URL(r.url).pathname.endsWith(`/${file.sha256}`))
@@ -159,17 +152,9 @@ test('closing every tab at ~50% hands the download to Background Fetch on its ow
 
 		await expectVerifiedAndChats(context, files);
 		const log = await requestLog();
-		for (const request of log.filter((r) => r.origin === 'cdn')) {
-			expect(request.headers['authorization'], request.url).toBeUndefined();
-			expect(request.url).not.toMatch(/hf_/);
-		}
+		expectNoTokenOnCdn(log);
 		// The browser asked for each unfinished file once, from the committed offset.
-		const gets = log.filter(
-			(r) =>
-				r.origin === 'cdn' &&
-				r.method === 'GET' &&
-				!/^bytes=\d+-\d+$/.test(r.headers['range'] ?? '')
-		);
+		const gets = fileGetsIn(log);
 		for (const file of files) {
 			const later = gets
 				.filter((r) => new URL(r.url).pathname.endsWith(`/${file.sha256}`))
