@@ -9,6 +9,7 @@ import { blockIndex, type PendingLeaf, type PinFileEntry, type PinRecord } from 
 import { parseCid } from './cid';
 import { decodeNode } from './dag';
 import { FETCH_AHEAD } from './fetch-window';
+import { pacedProgress } from './paced-progress';
 import { readBlob } from './importer';
 import type { FetchByCidInput, FetchByCidResult, IpfsProgress, ModelRecord } from './types';
 
@@ -263,6 +264,7 @@ async function writeFile(
 ): Promise<string> {
 	const hasher = await createSHA256();
 	hasher.init();
+	const progress = pacedProgress(options.onProgress);
 	// Resume: keep full committed segments; their bytes were verified when written.
 	const sizes = await store.segmentSizes();
 	let keep = 0;
@@ -274,7 +276,7 @@ async function writeFile(
 	if (committed > 0) {
 		const existing = await store.open(committed, plan.name);
 		for await (const chunk of readBlob(existing, undefined, options.signal)) hasher.update(chunk);
-		options.onProgress(committed);
+		progress.push(committed);
 	}
 	const todo = plan.leaves.filter((leaf) => leaf.offset >= committed);
 	let segment = keep;
@@ -316,7 +318,11 @@ async function writeFile(
 					'IPFS_BLOCK_INVALID',
 					'A block has a different size than its file node says.'
 				);
-			let chunk: Uint8Array<ArrayBuffer> = new Uint8Array(bytes);
+			// Blocks from the page arrive transferred, owning their buffer: no copy is needed.
+			let chunk =
+				bytes.buffer instanceof ArrayBuffer
+					? (bytes as Uint8Array<ArrayBuffer>)
+					: new Uint8Array(bytes);
 			hasher.update(chunk);
 			while (chunk.byteLength > 0) {
 				const room = SEGMENT_BYTES - writer.bytes;
@@ -329,8 +335,9 @@ async function writeFile(
 				}
 			}
 			written += leaf.length;
-			options.onProgress(written);
+			progress.push(written);
 		}
+		progress.flush();
 		if (writer.bytes > 0 || segment === 0) await writer.commit();
 		else {
 			await writer.abort();
@@ -338,6 +345,7 @@ async function writeFile(
 		}
 	} catch (error) {
 		stopped = true;
+		progress.cancel();
 		await writer.abort();
 		await Promise.allSettled(inFlight);
 		throw error;

@@ -106,7 +106,9 @@ export function fetchByCidWith(
 		input,
 		async (cid) => {
 			try {
-				const { bytes } = await peer.block(cid, options.signal, first ? findMs : undefined);
+				const { bytes } = await peer.block(cid, options.signal, first ? findMs : undefined, {
+					notStored: true
+				});
 				first = false;
 				return bytes;
 			} catch (error) {

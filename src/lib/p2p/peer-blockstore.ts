@@ -14,6 +14,11 @@ interface Options {
  */
 export class PeerBlockstore extends BaseBlockstore {
 	readonly #store: FilestoreBlockstore;
+	/**
+	 * Blocks the model pipeline is fetching: it asks only for what it does not hold, so Helia's
+	 * look in the store before going to the network (an IndexedDB read per block) is skipped.
+	 */
+	readonly fetching = new Set<string>();
 
 	constructor(store: FilestoreBlockstore) {
 		super();
@@ -21,6 +26,7 @@ export class PeerBlockstore extends BaseBlockstore {
 	}
 
 	override has(key: CID, options?: Options): Promise<boolean> {
+		if (this.fetching.has(key.toString())) return Promise.resolve(false);
 		return this.#store.has(key, options);
 	}
 

@@ -42,6 +42,7 @@ const DIAL_MS = 20_000;
  */
 export class Peer {
 	readonly #helia: Node;
+	readonly #blockstore: PeerBlockstore;
 	readonly #relayPeers: Set<string>;
 	readonly #options: PeerOptions;
 	readonly #allowedHosts: Set<string>;
@@ -54,11 +55,13 @@ export class Peer {
 
 	private constructor(
 		helia: Node,
+		blockstore: PeerBlockstore,
 		options: PeerOptions,
 		allowedHosts: Set<string>,
 		guards: { guard: BlockGuard; serving: ServePolicy }
 	) {
 		this.#helia = helia;
+		this.#blockstore = blockstore;
 		this.guard = guards.guard;
 		this.serving = guards.serving;
 		this.#options = options;
@@ -102,9 +105,8 @@ export class Peer {
 		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
 		const guard = new BlockGuard();
 		const refused = (peer: PeerId) => guard.isRefused(peer.toString());
-		const light = createHeliaLight({
-			blockstore: new PeerBlockstore(new FilestoreBlockstore(new OpfsFiles()))
-		});
+		const blockstore = new PeerBlockstore(new FilestoreBlockstore(new OpfsFiles()));
+		const light = createHeliaLight({ blockstore });
 		// With no router and no gateway the HTTP broker has nowhere to ask, yet it would be raced
 		// against bitswap (and fail) for every block.
 		const http =
@@ -168,7 +170,7 @@ export class Peer {
 		helia.libp2p.addEventListener('peer:disconnect', (event) =>
 			held.forget(event.detail.toString())
 		);
-		return new Peer(helia, options, allowedHosts, { guard, serving });
+		return new Peer(helia, blockstore, options, allowedHosts, { guard, serving });
 	}
 
 	get id(): string {
@@ -301,11 +303,18 @@ export class Peer {
 
 	/**
 	 * One block from connected peers (bitswap), routing and gateways together, verified against
-	 * its CID by Helia; `P2P_STALLED` when nobody sends it in time.
+	 * its CID by Helia; `P2P_STALLED` when nobody sends it in time. `notStored`: the caller knows
+	 * this browser does not hold it (the model pipeline), so the store is not looked in first.
 	 */
-	async block(cidText: string, signal?: AbortSignal, timeoutMs = STALL_MS): Promise<ReceivedBlock> {
+	async block(
+		cidText: string,
+		signal?: AbortSignal,
+		timeoutMs = STALL_MS,
+		{ notStored = false }: { notStored?: boolean } = {}
+	): Promise<ReceivedBlock> {
 		const cid = CID.parse(cidText);
 		this.guard.want(cid);
+		if (notStored) this.#blockstore.fetching.add(cidText);
 		let from: ReceivedBlock['from'] = { kind: 'local' };
 		const timeout = AbortSignal.timeout(timeoutMs);
 		const combined = AbortSignal.any([timeout, ...(signal ? [signal] : [])]);
@@ -327,6 +336,7 @@ export class Peer {
 			}))
 				parts.push(part);
 		} catch (error) {
+			this.#blockstore.fetching.delete(cidText);
 			signal?.throwIfAborted();
 			if (timeout.aborted)
 				throw new AppError(
@@ -339,6 +349,7 @@ export class Peer {
 				details: { cid: cidText }
 			});
 		}
+		this.#blockstore.fetching.delete(cidText);
 		const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
 		return { bytes, from };
 	}

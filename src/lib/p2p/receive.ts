@@ -56,7 +56,7 @@ export async function receiveOffer(
 			record: JSON.parse(JSON.stringify(offer.model)) as ModelRecord
 		},
 		async (cid) => {
-			const { bytes, from } = await peer.block(cid, options.signal);
+			const { bytes, from } = await peer.block(cid, options.signal, undefined, { notStored: true });
 			blocksFetched++;
 			const key = keyOf(from);
 			const tally = tallies.get(key) ?? { key, origin: from, bytes: 0, blocks: 0 };
