@@ -53,11 +53,6 @@ export const blockIndex = {
 		return (await db.get('ipfsBlocks', cid)) as BlockRecord | undefined;
 	},
 
-	async has(cid: string): Promise<boolean> {
-		const db = await openCitrateDB();
-		return (await db.getKey('ipfsBlocks', cid)) !== undefined;
-	},
-
 	async putNode(cid: string, bytes: Uint8Array): Promise<void> {
 		const db = await openCitrateDB();
 		await db.put('ipfsBlocks', { cid, bytes: bytes.slice() });

@@ -3,13 +3,17 @@ import type { Pair } from 'interface-blockstore';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { AppError } from '../errors';
-import { blockIndex, type LeafLocation } from './block-index';
+import { blockIndex, type BlockRecord, type LeafLocation } from './block-index';
 import { assertBlock, blockMatches, ownBytes } from './blocks';
 import type { OpfsFiles } from './opfs-files';
 
 interface Options {
 	signal?: AbortSignal;
 }
+
+/** Records remembered between a block's `has` and its `get`, at most, and for how long. */
+const FOUND_KEPT = 512;
+const FOUND_TTL_MS = 2_000;
 
 /**
  * A Filestore-style blockstore: DAG-PB nodes live in IndexedDB (`ipfsBlocks`, copied bytes);
@@ -19,6 +23,12 @@ interface Options {
  */
 export class FilestoreBlockstore extends BaseBlockstore {
 	readonly #files: OpfsFiles;
+	/**
+	 * Records just looked up, for the reads that follow: bitswap asks `has` and then `get` for each
+	 * block it serves, and Helia's storage asks `has` again inside `get`; one IndexedDB read
+	 * answers all three. Kept briefly: the worker may unpin meanwhile.
+	 */
+	readonly #found = new Map<string, { record: BlockRecord; at: number }>();
 
 	constructor(files: OpfsFiles) {
 		super();
@@ -27,7 +37,23 @@ export class FilestoreBlockstore extends BaseBlockstore {
 
 	override async has(key: CID, options?: Options): Promise<boolean> {
 		options?.signal?.throwIfAborted();
-		return blockIndex.has(key.toString());
+		return (await this.#record(key.toString(), false)) !== undefined;
+	}
+
+	/** The block's record; `take`: the last use of a remembered one (it is forgotten). */
+	async #record(cid: string, take: boolean): Promise<BlockRecord | undefined> {
+		const found = this.#found.get(cid);
+		if (found && performance.now() - found.at < FOUND_TTL_MS) {
+			if (take) this.#found.delete(cid);
+			return found.record;
+		}
+		const record = await blockIndex.get(cid);
+		this.#found.delete(cid);
+		if (record && !take) {
+			this.#found.set(cid, { record, at: performance.now() });
+			if (this.#found.size > FOUND_KEPT) this.#found.delete(this.#found.keys().next().value!);
+		}
+		return record;
 	}
 
 	/** Stores a block's bytes (a copy). Raw leaves of pinned files go through `commit` instead. */
@@ -53,7 +79,7 @@ export class FilestoreBlockstore extends BaseBlockstore {
 	/** The verified bytes of one block. */
 	async getBlock(key: CID, options?: Options): Promise<Uint8Array> {
 		options?.signal?.throwIfAborted();
-		const record = await blockIndex.get(key.toString());
+		const record = await this.#record(key.toString(), true);
 		if (!record)
 			throw new AppError('IPFS_NOT_FOUND', 'A block of this model is not stored here.', {
 				details: { cid: key.toString() }
@@ -87,6 +113,7 @@ export class FilestoreBlockstore extends BaseBlockstore {
 
 	override async delete(key: CID, options?: Options): Promise<void> {
 		options?.signal?.throwIfAborted();
+		this.#found.delete(key.toString());
 		await blockIndex.delete(key.toString());
 	}
 

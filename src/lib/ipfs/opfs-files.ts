@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { ReadAhead } from './read-ahead';
 
 /**
  * Reads files from the origin private file system by path. A path names either a plain file or
@@ -7,6 +8,7 @@ import { AppError } from '../errors';
  */
 export class OpfsFiles {
 	readonly #cache = new Map<string, Promise<File>>();
+	readonly #readAhead = new ReadAhead();
 
 	async #root(): Promise<FileSystemDirectoryHandle> {
 		if (typeof navigator === 'undefined' || !navigator.storage?.getDirectory)
@@ -57,14 +59,17 @@ export class OpfsFiles {
 	forget(path?: string): void {
 		if (path === undefined) this.#cache.clear();
 		else this.#cache.delete(path);
+		this.#readAhead.forget(path);
 	}
 
-	/** `length` bytes at `offset`; re-opens once when the file changed since it was opened. */
+	/**
+	 * `length` bytes at `offset` (read ahead: the bytes after them are kept for the next reads);
+	 * re-opens once when the file changed since it was opened.
+	 */
 	async read(path: string, offset: number, length: number): Promise<Uint8Array> {
 		for (let attempt = 0; ; attempt++) {
 			try {
-				const file = await this.file(path);
-				return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+				return await this.#readAhead.read(path, await this.file(path), offset, length);
 			} catch (error) {
 				// A File snapshot is unreadable once its bytes changed on disk: open it afresh.
 				if (attempt > 0 || AppError.is(error)) throw error;

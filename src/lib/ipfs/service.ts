@@ -145,6 +145,8 @@ export class IpfsService {
 	/** Reads every block of a pinned DAG back, verified (a model whose bytes changed fails). */
 	async verify(cid: string, options: CallOptions = {}): Promise<void> {
 		const root = parseCid(cid);
+		// What is on disk now, not bytes read (ahead) before.
+		this.files.forget();
 		const pin = await blockIndex.getPin(root.toString());
 		const total = pin?.size ?? 0;
 		let done = 0;
