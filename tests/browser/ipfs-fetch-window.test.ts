@@ -83,3 +83,47 @@ test('a slow first block does not stop the leaves behind it from being asked for
 	await unpin(model.cid!);
 	await deleteLocalModel(model.id);
 });
+
+test('each block crosses to the Helia worker transferred, not copied', async () => {
+	const bytes = bytesOf(6 * 262_144, 11);
+	const blocks = new Map<string, Uint8Array>();
+	let root: CID | undefined;
+	const sink = {
+		put: async (cid: CID, block: Uint8Array) => {
+			blocks.set(cid.toString(), block.slice());
+			return cid;
+		}
+	};
+	for await (const entry of importer([{ content: bytes }], sink as never, kuboImporterOptions()))
+		root = entry.cid;
+	// Every reply the page posts with a block in it: whether its buffer went in the transfer list.
+	const replies: { transferred: boolean; detached: boolean }[] = [];
+	const post = MessagePort.prototype.postMessage;
+	MessagePort.prototype.postMessage = function (
+		this: MessagePort,
+		message: unknown,
+		options?: Transferable[] | StructuredSerializeOptions
+	) {
+		const value = (message as { value?: { value?: unknown } } | undefined)?.value?.value;
+		const list = Array.isArray(options) ? options : (options?.transfer ?? []);
+		post.call(this, message, options as Transferable[]);
+		if (value instanceof Uint8Array)
+			replies.push({
+				transferred: list.includes(value.buffer),
+				detached: value.buffer.byteLength === 0
+			});
+	} as typeof post;
+	try {
+		const { model } = await fetchFromSource(
+			{ cid: root!.toString(), gateways: [], name: 'transfer.gguf' },
+			async (cidText) => blocks.get(cidText)!.slice()
+		);
+		expect(model.totalBytes).toBe(bytes.byteLength);
+		await unpin(model.cid!);
+		await deleteLocalModel(model.id);
+	} finally {
+		MessagePort.prototype.postMessage = post;
+	}
+	expect(replies.length).toBeGreaterThanOrEqual(blocks.size);
+	expect(replies.every((reply) => reply.transferred && reply.detached)).toBe(true);
+});

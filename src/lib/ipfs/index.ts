@@ -156,9 +156,10 @@ export function fetchFromSource(
 	const source: PageBlockSource = {
 		async block(cid) {
 			try {
-				// A copy that owns its buffer, handed over without another copy.
+				// A copy that owns its buffer, handed over without another copy. Comlink transfers what
+				// is marked on the returned object itself, not on a value inside it.
 				const bytes = (await block(cid)).slice();
-				return { ok: true, value: Comlink.transfer(bytes, [bytes.buffer]) };
+				return Comlink.transfer({ ok: true, value: bytes }, [bytes.buffer]);
 			} catch (error) {
 				return { ok: false, error: toAppError(error).toJSON() };
 			}
