@@ -17,7 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium-path.mjs';
@@ -26,6 +26,7 @@ import { createNetns, netnsUnavailable, type Netns } from '../tests/p2p/netns';
 import { openBenchPage } from './inference-open';
 import { seedNodeRepo, startNode, writeModel } from './p2p-fixtures';
 import { startProfile } from './p2p-cpu-profile';
+import { cpuBetween, threadTicks, type CpuSeconds } from './p2p-cpu-time';
 import type { Path, Transfer } from './p2p-types';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -102,6 +103,16 @@ interface Run extends Transfer {
 	path: Path;
 	variant: Variant;
 	repeat: number;
+	/** CPU seconds spent during the transfer, by whom (the whole machine). */
+	cpu: CpuSeconds;
+}
+
+/** The median of each CPU figure over the runs. */
+function medianCpu(runs: Run[]): CpuSeconds {
+	const keys = Object.keys(runs[0]!.cpu) as (keyof CpuSeconds)[];
+	return Object.fromEntries(
+		keys.map((key) => [key, round(median(runs.map((r) => r.cpu[key])), 2)])
+	) as unknown as CpuSeconds;
 }
 
 function summarize(runs: Run[]) {
@@ -115,6 +126,7 @@ function summarize(runs: Run[]) {
 		connectMs: round(median(runs.map((r) => r.connectMs)), 0),
 		firstBlockMs: round(median(runs.map((r) => r.firstBlockMs)), 0),
 		transferMs: round(median(runs.map((r) => r.transferMs)), 0),
+		cpuSeconds: medianCpu(runs),
 		kind: best.kind
 	};
 }
@@ -152,7 +164,9 @@ async function main(): Promise<void> {
 		const pageUrl = new URL('/bench/p2p.html', base).href;
 		log(`namespace ${netns.pid}; relay ${relay.ws}; node ${node.ws}; pages ${base}`);
 
-		const open = async (noWebRTC = false): Promise<{ page: Page; close: () => Promise<void> }> => {
+		const open = async (
+			noWebRTC = false
+		): Promise<{ page: Page; profile: string; close: () => Promise<void> }> => {
 			const profile = await mkdtemp(join(dir, 'profile-'));
 			const context = await chromium.launchPersistentContext(profile, {
 				executablePath: browserPath,
@@ -173,6 +187,7 @@ async function main(): Promise<void> {
 			await openBenchPage(page, pageUrl, STEP_MS);
 			return {
 				page,
+				profile,
 				close: async () => {
 					contexts.delete(context);
 					await context.close().catch(() => undefined);
@@ -221,6 +236,7 @@ async function main(): Promise<void> {
 				for (const variant of repeat % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
 					const receiver = await open(path === 'relayed');
 					const profiler = CPU_PROFILE ? await startProfile(receiver.page) : undefined;
+					const ticksBefore = threadTicks();
 					try {
 						const transfer: Transfer = await within(
 							`${variant} over ${path}`,
@@ -258,10 +274,14 @@ async function main(): Promise<void> {
 							throw new Error(`${variant} over ${path} received ${transfer.bytes} bytes`);
 						if (variant === 'app' && transfer.sha256 !== sha256)
 							throw new Error(`app over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
-						runs.push({ ...transfer, path, variant, repeat });
+						const cpu = cpuBetween(ticksBefore, threadTicks(), basename(receiver.profile));
+						runs.push({ ...transfer, path, variant, repeat, cpu });
 						if (profiler) log(await profiler());
 						log(
 							`  ${path.padEnd(8)} ${variant.padEnd(5)} #${repeat + 1}: ${transfer.mibPerSecond.toFixed(1)} MiB/s, connect ${transfer.connectMs.toFixed(0)} ms, first block ${transfer.firstBlockMs.toFixed(0)} ms, ${transfer.blocks} blocks over ${transfer.sourceKinds.join('+')}`
+						);
+						log(
+							`           CPU s: receiving page ${cpu.receiverPage}, its workers ${cpu.receiverWorkers}, rest of its browser ${cpu.receiverOther}, senders ${cpu.senders}, node ${cpu.node}, other ${cpu.other}, all ${cpu.total}`
 						);
 					} finally {
 						await receiver.close();
@@ -298,7 +318,9 @@ async function main(): Promise<void> {
 				bare: 'plain Helia (light) + libp2p, same transports, bitswap defaults, in-memory blockstore; the receiver asks at most as many blocks at once as the app keeps in flight (PEER_FETCH_AHEAD, 64), writes nothing',
 				mibPerSecond:
 					'model bytes / (asking for the CID → the last block in: bare; the model registered: app); the connection is made first and timed apart',
-				ratio: 'best app run / best bare run on the same path'
+				ratio: 'best app run / best bare run on the same path',
+				cpuSeconds:
+					'median CPU seconds spent during a transfer, by whom: every thread on the machine from /proc (the receiving browser told apart by its profile folder)'
 			},
 			targets: { appVsBare: TARGET_RATIO },
 			results,

@@ -1,0 +1,108 @@
+/**
+ * CPU time spent during one transfer, from /proc: every thread of every process on the machine,
+ * before and after, summed by who spent it. The receiving browser is told apart from the other
+ * browsers by its profile folder (Chromium names its child processes after it). On two shared
+ * cores, what the app costs beyond bare Helia shows here even where wall time is noisy.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+export interface CpuSeconds {
+	/** The receiving page's main thread (the network runs there). */
+	receiverPage: number;
+	/** The receiving page's dedicated workers (the Helia worker: SHA-256, OPFS writes). */
+	receiverWorkers: number;
+	/** The receiving browser's other threads and processes (IO, WebRTC, IndexedDB, files). */
+	receiverOther: number;
+	/** The other browsers (the senders). */
+	senders: number;
+	/** Node processes (the Citrate node, the relay, the bench itself). */
+	node: number;
+	/** Everything else (the kernel's writeback included). */
+	other: number;
+	total: number;
+}
+
+interface ThreadTicks {
+	owner: string;
+	thread: string;
+	ticks: number;
+}
+
+function read(path: string): string | undefined {
+	try {
+		return readFileSync(path, 'utf8');
+	} catch {
+		return undefined;
+	}
+}
+
+/** `comm` and utime + stime of one /proc/…/stat line. */
+function parseStat(stat: string): { comm: string; ticks: number } {
+	const close = stat.lastIndexOf(')');
+	const fields = stat.slice(close + 2).split(' ');
+	return {
+		comm: stat.slice(stat.indexOf('(') + 1, close),
+		ticks: Number(fields[11]) + Number(fields[12])
+	};
+}
+
+/** Every live thread's CPU ticks so far, keyed by thread id. */
+export function threadTicks(): Map<string, ThreadTicks> {
+	const out = new Map<string, ThreadTicks>();
+	for (const pid of readdirSync('/proc')) {
+		if (!/^\d+$/.test(pid)) continue;
+		const cmdline = read(`/proc/${pid}/cmdline`)?.split('\0') ?? [];
+		const owner = cmdline.join(' ');
+		let tids: string[];
+		try {
+			tids = readdirSync(`/proc/${pid}/task`);
+		} catch {
+			continue;
+		}
+		for (const tid of tids) {
+			const stat = read(`/proc/${pid}/task/${tid}/stat`);
+			if (!stat) continue;
+			const { comm, ticks } = parseStat(stat);
+			out.set(tid, { owner, thread: comm, ticks });
+		}
+	}
+	return out;
+}
+
+/** Who spent the CPU between two snapshots; `receiverProfile` is the receiving browser's folder. */
+export function cpuBetween(
+	before: Map<string, ThreadTicks>,
+	after: Map<string, ThreadTicks>,
+	receiverProfile: string
+): CpuSeconds {
+	const spent: CpuSeconds = {
+		receiverPage: 0,
+		receiverWorkers: 0,
+		receiverOther: 0,
+		senders: 0,
+		node: 0,
+		other: 0,
+		total: 0
+	};
+	for (const [tid, thread] of after) {
+		const seconds = (thread.ticks - (before.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND;
+		if (seconds <= 0) continue;
+		spent.total += seconds;
+		const chromium = /chrom|--type=/.test(thread.owner);
+		const receiver = thread.owner.includes(receiverProfile);
+		const renderer = thread.owner.includes('--type=renderer');
+		if (receiver && renderer && thread.thread === 'DedicatedWorker')
+			spent.receiverWorkers += seconds;
+		else if (receiver && renderer && /^chrom/.test(thread.thread)) spent.receiverPage += seconds;
+		else if (receiver) spent.receiverOther += seconds;
+		else if (chromium) spent.senders += seconds;
+		else if (/(^|\/)node\b/.test(thread.owner.split(' ')[0] ?? '')) spent.node += seconds;
+		else spent.other += seconds;
+	}
+	for (const key of Object.keys(spent) as (keyof CpuSeconds)[])
+		spent[key] = Math.round(spent[key] * 100) / 100;
+	return spent;
+}
