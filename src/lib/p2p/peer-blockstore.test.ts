@@ -9,16 +9,28 @@ async function cidOf(text: string): Promise<CID> {
 	return CID.create(1, raw.code, await sha256.digest(new TextEncoder().encode(text)));
 }
 
-/** A Filestore that counts its lookups and holds exactly the CIDs it is given. */
+/** A Filestore that counts its lookups and reads and holds exactly the CIDs it is given. */
 function countingStore(held: CID[]) {
 	const lookups: string[] = [];
+	const reads: string[] = [];
 	const store = {
 		has: async (key: CID) => {
 			lookups.push(key.toString());
 			return held.some((cid) => cid.equals(key));
+		},
+		getBlock: async (key: CID) => {
+			reads.push(key.toString());
+			if (!held.some((cid) => cid.equals(key))) throw new Error('not stored');
+			return new TextEncoder().encode(key.toString());
 		}
 	} as unknown as FilestoreBlockstore;
-	return { store, lookups };
+	return { store, lookups, reads };
+}
+
+async function collect(blocks: AsyncIterable<Uint8Array>): Promise<string> {
+	const parts: Uint8Array[] = [];
+	for await (const part of blocks) parts.push(part);
+	return new TextDecoder().decode(parts[0]);
 }
 
 describe('PeerBlockstore', () => {
@@ -33,5 +45,22 @@ describe('PeerBlockstore', () => {
 		expect(lookups).toEqual([stored.toString()]);
 		blockstore.fetching.delete(incoming.toString());
 		expect(await blockstore.has(incoming)).toBe(true);
+	});
+
+	it('reads ahead the blocks a peer asked for; has and get then use that one read', async () => {
+		const [a, b, missing] = await Promise.all(['a', 'b', 'missing'].map(cidOf));
+		const { store, lookups, reads } = countingStore([a!, b!]);
+		const blockstore = new PeerBlockstore(store);
+		blockstore.readAhead([a!, b!, missing!]);
+		expect(reads).toHaveLength(3);
+		expect(await blockstore.has(a!)).toBe(true);
+		expect(await blockstore.has(missing!)).toBe(false);
+		expect(await collect(blockstore.get(a!))).toBe(a!.toString());
+		expect(await collect(blockstore.get(b!))).toBe(b!.toString());
+		expect(lookups).toEqual([]);
+		expect(reads).toHaveLength(3);
+		// Taken once: a second get reads the store again.
+		expect(await collect(blockstore.get(a!))).toBe(a!.toString());
+		expect(reads).toHaveLength(4);
 	});
 });

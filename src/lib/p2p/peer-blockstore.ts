@@ -6,6 +6,10 @@ interface Options {
 	signal?: AbortSignal;
 }
 
+/** Blocks read ahead of bitswap's requests for them, at most, and how long one waits unasked. */
+const SERVE_AHEAD_BLOCKS = 128;
+const SERVE_AHEAD_MS = 10_000;
+
 /**
  * The peer's view of the Filestore: pinned models are served as they are (DAG nodes from
  * IndexedDB, leaves read by offset from the model files in OPFS, each re-hashed). Blocks the
@@ -19,18 +23,51 @@ export class PeerBlockstore extends BaseBlockstore {
 	 * look in the store before going to the network (an IndexedDB read per block) is skipped.
 	 */
 	readonly fetching = new Set<string>();
+	readonly #servingAhead = new Map<string, Promise<Uint8Array>>();
 
 	constructor(store: FilestoreBlockstore) {
 		super();
 		this.#store = store;
 	}
 
+	/**
+	 * Starts reading the blocks a peer just asked for, all at once. Bitswap reads the blocks of a
+	 * reply one after another (IndexedDB, the file, the hash check), and the connection idles
+	 * meanwhile; read ahead, they are ready when it asks.
+	 */
+	readAhead(cids: CID[]): void {
+		for (const cid of cids) {
+			const key = cid.toString();
+			if (this.#servingAhead.has(key) || this.#servingAhead.size >= SERVE_AHEAD_BLOCKS) continue;
+			const read = this.#store.getBlock(cid);
+			read.catch(() => undefined);
+			this.#servingAhead.set(key, read);
+			setTimeout(() => {
+				if (this.#servingAhead.get(key) === read) this.#servingAhead.delete(key);
+			}, SERVE_AHEAD_MS);
+		}
+	}
+
 	override has(key: CID, options?: Options): Promise<boolean> {
-		if (this.fetching.has(key.toString())) return Promise.resolve(false);
+		const text = key.toString();
+		if (this.fetching.has(text)) return Promise.resolve(false);
+		const ahead = this.#servingAhead.get(text);
+		if (ahead)
+			return ahead.then(
+				() => true,
+				() => false
+			);
 		return this.#store.has(key, options);
 	}
 
 	override async *get(key: CID, options?: Options): AsyncGenerator<Uint8Array> {
+		const text = key.toString();
+		const ahead = this.#servingAhead.get(text);
+		if (ahead) {
+			this.#servingAhead.delete(text);
+			yield await ahead;
+			return;
+		}
 		yield await this.#store.getBlock(key, options);
 	}
 

@@ -24,10 +24,19 @@ import { denyDial, hostsOf, isPrivateUrl } from './gater';
 import { loadIdentity } from './identity';
 import { SERVING_LIMITS } from './limits';
 import { PeerBlockstore } from './peer-blockstore';
-import { ServePolicy, bitswapWantLists, restrictServing } from './serving';
+import { ServePolicy, bitswapWantLists, restrictServing, wantedBlocks } from './serving';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
 type Node = HeliaWithLibp2p<{ identify: Identify; ping: Ping }>;
+
+/** A CID from a peer's want list; none when its bytes are not one. */
+function decodeCid(bytes: Uint8Array): CID[] {
+	try {
+		return [CID.decode(bytes)];
+	} catch {
+		return [];
+	}
+}
 
 /** How long a block may take before the transfer counts as stalled. */
 const STALL_MS = 30_000;
@@ -166,7 +175,9 @@ export class Peer {
 			helia.libp2p.hangUp(peerIdFromString(peer))
 		);
 		const serving = new ServePolicy(() => options.servePublic);
-		const held = restrictServing(bitswapWantLists(helia), serving);
+		const held = restrictServing(bitswapWantLists(helia), serving, (message) =>
+			blockstore.readAhead(wantedBlocks(message).flatMap((bytes) => decodeCid(bytes)))
+		);
 		helia.libp2p.addEventListener('peer:disconnect', (event) =>
 			held.forget(event.detail.toString())
 		);

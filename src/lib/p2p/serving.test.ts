@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ServePolicy, restrictServing, type PeerLike, type WantMessage } from './serving';
+import {
+	ServePolicy,
+	restrictServing,
+	wantedBlocks,
+	type PeerLike,
+	type WantMessage
+} from './serving';
 
 /** Records what bitswap's serving side was handed (what it would answer). */
 class WantListsSpy {
@@ -85,5 +91,35 @@ describe('restrictServing', () => {
 		guard.stop();
 		spy.receiveMessage(peer('stranger'), wants('c'));
 		expect(spy.served).toHaveLength(2);
+	});
+
+	it('shows each message it hands bitswap to onServe (to read its blocks ahead), never a held one', () => {
+		const spy = new WantListsSpy();
+		const policy = new ServePolicy(() => false);
+		const seen: unknown[] = [];
+		restrictServing(spy, policy, (message) => seen.push(message.wantlist?.entries));
+		spy.receiveMessage(peer('stranger'), wants('held'));
+		expect(seen).toEqual([]);
+		policy.pair('stranger');
+		spy.receiveMessage(peer('stranger'), wants('now'));
+		expect(seen).toEqual([[{ cid: 'held' }], [{ cid: 'now' }]]);
+	});
+});
+
+describe('wantedBlocks', () => {
+	it('lists the blocks a message asks for: not the "have"s, not the cancels', () => {
+		const [a, b, c, d] = [1, 2, 3, 4].map((n) => new Uint8Array([n]));
+		const message: WantMessage = {
+			wantlist: {
+				entries: [
+					{ cid: a, wantType: 'WantBlock' },
+					{ cid: b, wantType: 'WantHave' },
+					{ cid: c, wantType: 'WantBlock', cancel: true },
+					{ cid: d }
+				]
+			}
+		};
+		expect(wantedBlocks(message)).toEqual([a, d]);
+		expect(wantedBlocks({})).toEqual([]);
 	});
 });

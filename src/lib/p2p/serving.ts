@@ -8,6 +8,18 @@
  * answered from its held wants. With serving on, anyone connected can fetch.
  */
 
+/** The blocks (not mere "have"s) a message asks for, as bitswap's protobuf decodes them. */
+export function wantedBlocks(message: WantMessage): Uint8Array[] {
+	const wanted: Uint8Array[] = [];
+	for (const entry of (message.wantlist?.entries ?? []) as {
+		cid?: Uint8Array;
+		cancel?: boolean;
+		wantType?: string;
+	}[])
+		if (entry.cid && entry.cancel !== true && entry.wantType !== 'WantHave') wanted.push(entry.cid);
+	return wanted;
+}
+
 /** A peer id as bitswap hands it (a libp2p `PeerId`). */
 export interface PeerLike {
 	toString(): string;
@@ -88,11 +100,18 @@ export interface ServingGuard {
 
 /**
  * Lets bitswap answer only the peers `policy` allows: the others' wants are held (bounded) until
- * they are paired, or forgotten when they go away.
+ * they are paired, or forgotten when they go away. `onServe` sees each message bitswap is handed.
  */
-export function restrictServing(wantLists: ServingWantLists, policy: ServePolicy): ServingGuard {
+export function restrictServing(
+	wantLists: ServingWantLists,
+	policy: ServePolicy,
+	onServe?: (message: WantMessage) => void
+): ServingGuard {
 	const original = wantLists.receiveMessage;
-	const serve = (peer: PeerLike, message: WantMessage) => original.call(wantLists, peer, message);
+	const serve = (peer: PeerLike, message: WantMessage) => {
+		onServe?.(message);
+		original.call(wantLists, peer, message);
+	};
 	const held = new Map<string, { peer: PeerLike; messages: WantMessage[] }>();
 	wantLists.receiveMessage = (peer, message) => {
 		const id = peer.toString();
