@@ -4,16 +4,22 @@
  * runs at most `sendBlocksConcurrency` of them at once, each message at most
  * `maxOutgoingMessageSize`, and aborts a send the peer does not take within `messageSendTimeout`),
  * and on connections (at most `maxConnections` open, `maxIncomingPendingConnections` being set up,
- * and `inboundConnectionThreshold` new ones per second from one host). A peer's share is so at
- * most 8 messages of 2 MiB in flight (64 blocks of 256 KiB); there is no bytes-per-second cap.
+ * and `inboundConnectionThreshold` new ones per second from one host). A peer's share is so one
+ * send at a time, of every block it waits for, in messages of at most 2 MiB; there is no
+ * bytes-per-second cap.
  * `tests/ipfs-node/limits.test.ts` checks that bitswap applies them.
  */
 export const SERVING_LIMITS = Object.freeze({
 	bitswap: {
 		maxInboundStreams: 32,
 		maxOutboundStreams: 32,
-		/** Messages sent to one peer at once (8 keeps a receiver's 32 blocks in flight moving). */
-		sendBlocksConcurrency: 8,
+		/**
+		 * Sends to one peer at once. One (bitswap's default): each send gathers every block the peer
+		 * waits for, and the blocks are read ahead as the wants arrive (`PeerBlockstore.readAhead`).
+		 * Eight sends at once made many small messages, each on its own stream: on a relayed
+		 * connection the relay, the sender and the receiver did a third more work for the same bytes.
+		 */
+		sendBlocksConcurrency: 1,
 		/** Sends queued for one peer. */
 		sendBlocksMaxQueueLength: 8,
 		/** A send the peer does not take within this time is aborted (a stalled reader). */
