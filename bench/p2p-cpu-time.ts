@@ -106,3 +106,40 @@ export function cpuBetween(
 		spent[key] = Math.round(spent[key] * 100) / 100;
 	return spent;
 }
+
+/** Who a thread works for, in a few words (for `topThreads`). */
+function role(owner: string, receiverProfile: string): string {
+	const type = /--type=(\S+)/.exec(owner)?.[1];
+	const utility = /--utility-sub-type=(\S+)/.exec(owner)?.[1];
+	const browser = owner.includes(receiverProfile) ? 'receiver' : 'sender';
+	if (/chrom|--type=/.test(owner))
+		return `${browser} ${type ? (utility ?? type) : 'browser'}`.replace(
+			/network\.mojom\.NetworkService/,
+			'network'
+		);
+	const node = owner.split(' ').filter((arg) => !arg.startsWith('-'));
+	return node[0]?.endsWith('node')
+		? `node ${node.slice(-5).join(' ').slice(-40)}`
+		: owner.slice(0, 30) || 'kernel';
+}
+
+/** The threads that spent the most CPU between two snapshots, one line each. */
+export function topThreads(
+	before: Map<string, ThreadTicks>,
+	after: Map<string, ThreadTicks>,
+	receiverProfile: string,
+	count = 14
+): string {
+	const byName = new Map<string, number>();
+	for (const [tid, thread] of after) {
+		const seconds = (thread.ticks - (before.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND;
+		if (seconds <= 0) continue;
+		const name = `${role(thread.owner, receiverProfile)} :: ${thread.thread}`;
+		byName.set(name, (byName.get(name) ?? 0) + seconds);
+	}
+	return [...byName.entries()]
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, count)
+		.map(([name, seconds]) => `      ${seconds.toFixed(2).padStart(6)} s  ${name}`)
+		.join('\n');
+}

@@ -26,7 +26,7 @@ import { createNetns, netnsUnavailable, type Netns } from '../tests/p2p/netns';
 import { openBenchPage } from './inference-open';
 import { seedNodeRepo, startNode, writeModel } from './p2p-fixtures';
 import { startProfile } from './p2p-cpu-profile';
-import { cpuBetween, threadTicks, type CpuSeconds } from './p2p-cpu-time';
+import { cpuBetween, threadTicks, topThreads, type CpuSeconds } from './p2p-cpu-time';
 import type { Path, Transfer } from './p2p-types';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -94,8 +94,8 @@ const median = (values: number[]) => {
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
- * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread profiled during the transfer (CDP);
- * prints the functions with the most self time, to see where the time goes.
+ * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread and its workers profiled during the
+ * transfer (CDP), and the machine's busiest threads; prints where the time goes.
  */
 const CPU_PROFILE = process.env.BENCH_P2P_CPUPROFILE === '1';
 
@@ -274,7 +274,9 @@ async function main(): Promise<void> {
 							throw new Error(`${variant} over ${path} received ${transfer.bytes} bytes`);
 						if (variant === 'app' && transfer.sha256 !== sha256)
 							throw new Error(`app over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
-						const cpu = cpuBetween(ticksBefore, threadTicks(), basename(receiver.profile));
+						const ticksAfter = threadTicks();
+						const cpu = cpuBetween(ticksBefore, ticksAfter, basename(receiver.profile));
+						if (CPU_PROFILE) log(topThreads(ticksBefore, ticksAfter, basename(receiver.profile)));
 						runs.push({ ...transfer, path, variant, repeat, cpu });
 						if (profiler) log(await profiler());
 						log(
