@@ -25,7 +25,7 @@ function bytesOf(length: number, seed: number): Uint8Array<ArrayBuffer> {
 	return new Uint8Array(words.buffer, 0, length);
 }
 
-/** The peer source's window (`service.ts`: 32 leaves being fetched at once). */
+/** More leaves than a window that waits for the first would ask (the peer source keeps `PEER_FETCH_AHEAD`, 64, in flight). */
 const WINDOW = 32;
 const LEAVES = 48;
 
