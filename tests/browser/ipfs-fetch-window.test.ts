@@ -106,7 +106,7 @@ test('each block crosses to the Helia worker transferred, not copied', async () 
 	) {
 		const value = (message as { value?: { value?: unknown } } | undefined)?.value?.value;
 		const list = Array.isArray(options) ? options : (options?.transfer ?? []);
-		post.call(this, message, options as Transferable[]);
+		post.call(this, message, { transfer: list });
 		if (value instanceof Uint8Array)
 			replies.push({
 				transferred: list.includes(value.buffer),
