@@ -25,12 +25,8 @@ function bytesOf(length: number, seed: number): Uint8Array<ArrayBuffer> {
 	return new Uint8Array(words.buffer, 0, length);
 }
 
-/** More leaves than a window that waits for the first would ask (the peer source keeps `PEER_FETCH_AHEAD`, 64, in flight). */
-const WINDOW = 32;
-const LEAVES = 48;
-
-test('a slow first block does not stop the leaves behind it from being asked for; the file is still written in order and verified', async () => {
-	const bytes = bytesOf(LEAVES * 262_144, 7);
+/** The file's blocks as kubo would make them, kept in memory (what a peer would serve). */
+async function importInMemory(bytes: Uint8Array) {
 	const blocks = new Map<string, Uint8Array>();
 	let root: CID | undefined;
 	const sink = {
@@ -41,6 +37,17 @@ test('a slow first block does not stop the leaves behind it from being asked for
 	};
 	for await (const entry of importer([{ content: bytes }], sink as never, kuboImporterOptions()))
 		root = entry.cid;
+	if (!root) throw new Error('the importer gave no root');
+	return { blocks, root };
+}
+
+/** More leaves than a window that waits for the first would ask (the peer source keeps `PEER_FETCH_AHEAD`, 64, in flight). */
+const WINDOW = 32;
+const LEAVES = 48;
+
+test('a slow first block does not stop the leaves behind it from being asked for; the file is still written in order and verified', async () => {
+	const bytes = bytesOf(LEAVES * 262_144, 7);
+	const { blocks, root } = await importInMemory(bytes);
 	const sha256 = await sha256Hex(bytes);
 	const record = {
 		repoId: 'citrate-test/window-GGUF',
@@ -61,7 +68,7 @@ test('a slow first block does not stop the leaves behind it from being asked for
 	let first: string | undefined;
 	let holding = true;
 	const { model } = await fetchFromSource(
-		{ cid: root!.toString(), gateways: [], record },
+		{ cid: root.toString(), gateways: [], record },
 		async (cidText) => {
 			const block = blocks.get(cidText);
 			if (!block) throw new Error(`no block ${cidText}`);
@@ -86,16 +93,7 @@ test('a slow first block does not stop the leaves behind it from being asked for
 
 test('each block crosses to the Helia worker transferred, not copied', async () => {
 	const bytes = bytesOf(6 * 262_144, 11);
-	const blocks = new Map<string, Uint8Array>();
-	let root: CID | undefined;
-	const sink = {
-		put: async (cid: CID, block: Uint8Array) => {
-			blocks.set(cid.toString(), block.slice());
-			return cid;
-		}
-	};
-	for await (const entry of importer([{ content: bytes }], sink as never, kuboImporterOptions()))
-		root = entry.cid;
+	const { blocks, root } = await importInMemory(bytes);
 	// Every reply the page posts with a block in it: whether its buffer went in the transfer list.
 	const replies: { transferred: boolean; detached: boolean }[] = [];
 	const post = MessagePort.prototype.postMessage;
@@ -115,7 +113,7 @@ test('each block crosses to the Helia worker transferred, not copied', async () 
 	} as typeof post;
 	try {
 		const { model } = await fetchFromSource(
-			{ cid: root!.toString(), gateways: [], name: 'transfer.gguf' },
+			{ cid: root.toString(), gateways: [], name: 'transfer.gguf' },
 			async (cidText) => blocks.get(cidText)!.slice()
 		);
 		expect(model.totalBytes).toBe(bytes.byteLength);
