@@ -347,7 +347,6 @@ export class Peer {
 			}))
 				parts.push(part);
 		} catch (error) {
-			this.#blockstore.fetching.delete(cidText);
 			signal?.throwIfAborted();
 			if (timeout.aborted)
 				throw new AppError(
@@ -359,8 +358,9 @@ export class Peer {
 				cause: error,
 				details: { cid: cidText }
 			});
+		} finally {
+			this.#blockstore.fetching.delete(cidText);
 		}
-		this.#blockstore.fetching.delete(cidText);
 		const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
 		return { bytes, from };
 	}
