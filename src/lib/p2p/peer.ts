@@ -29,15 +29,6 @@ import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './typ
 
 type Node = HeliaWithLibp2p<{ identify: Identify; ping: Ping }>;
 
-/** A CID from a peer's want list; none when its bytes are not one. */
-function decodeCid(bytes: Uint8Array): CID[] {
-	try {
-		return [CID.decode(bytes)];
-	} catch {
-		return [];
-	}
-}
-
 /** How long a block may take before the transfer counts as stalled. */
 const STALL_MS = 30_000;
 /** How long reaching another device may take. */
@@ -176,7 +167,7 @@ export class Peer {
 		);
 		const serving = new ServePolicy(() => options.servePublic);
 		const held = restrictServing(bitswapWantLists(helia), serving, (message) =>
-			blockstore.readAhead(wantedBlocks(message).flatMap((bytes) => decodeCid(bytes)))
+			blockstore.readAhead(wantedBlocks(message))
 		);
 		helia.libp2p.addEventListener('peer:disconnect', (event) =>
 			held.forget(event.detail.toString())

@@ -1,3 +1,6 @@
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
 import { describe, expect, it } from 'vitest';
 import {
 	ServePolicy,
@@ -107,19 +110,24 @@ describe('restrictServing', () => {
 });
 
 describe('wantedBlocks', () => {
-	it('lists the blocks a message asks for: not the "have"s, not the cancels', () => {
-		const [a, b, c, d] = [1, 2, 3, 4].map((n) => new Uint8Array([n]));
+	it('lists the blocks a message asks for: not the "have"s, not the cancels, not what is no CID', async () => {
+		const [a, b, c, d] = await Promise.all(
+			[1, 2, 3, 4].map(async (n) =>
+				CID.create(1, raw.code, await sha256.digest(new Uint8Array([n])))
+			)
+		);
 		const message: WantMessage = {
 			wantlist: {
 				entries: [
-					{ cid: a, wantType: 'WantBlock' },
-					{ cid: b, wantType: 'WantHave' },
-					{ cid: c, wantType: 'WantBlock', cancel: true },
-					{ cid: d }
+					{ cid: a!.bytes, wantType: 'WantBlock' },
+					{ cid: b!.bytes, wantType: 'WantHave' },
+					{ cid: c!.bytes, wantType: 'WantBlock', cancel: true },
+					{ cid: new Uint8Array([0xff, 0xff]), wantType: 'WantBlock' },
+					{ cid: d!.bytes }
 				]
 			}
 		};
-		expect(wantedBlocks(message)).toEqual([a, d]);
+		expect(wantedBlocks(message).map(String)).toEqual([a!.toString(), d!.toString()]);
 		expect(wantedBlocks({})).toEqual([]);
 	});
 });

@@ -7,16 +7,26 @@
  * (a race: the user's node dials the pin's `origins` before this device dials its delegates) is
  * answered from its held wants. With serving on, anyone connected can fetch.
  */
+import { CID } from 'multiformats/cid';
 
-/** The blocks (not mere "have"s) a message asks for, as bitswap's protobuf decodes them. */
-export function wantedBlocks(message: WantMessage): Uint8Array[] {
-	const wanted: Uint8Array[] = [];
+/**
+ * The blocks (not mere "have"s) a message asks for, from the entries bitswap's protobuf decodes;
+ * an entry whose bytes are not a CID is left out.
+ */
+export function wantedBlocks(message: WantMessage): CID[] {
+	const wanted: CID[] = [];
 	for (const entry of (message.wantlist?.entries ?? []) as {
 		cid?: Uint8Array;
 		cancel?: boolean;
 		wantType?: string;
-	}[])
-		if (entry.cid && entry.cancel !== true && entry.wantType !== 'WantHave') wanted.push(entry.cid);
+	}[]) {
+		if (!entry.cid || entry.cancel === true || entry.wantType === 'WantHave') continue;
+		try {
+			wanted.push(CID.decode(entry.cid));
+		} catch {
+			// Not a CID: bitswap answers it (or not) on its own.
+		}
+	}
 	return wanted;
 }
 
