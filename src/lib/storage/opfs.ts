@@ -127,13 +127,11 @@ export class SegmentStore {
 	 * is shorter than a full one, which a resume drops. Elsewhere it is `openSegment`.
 	 */
 	async openSegmentDirect(index: number): Promise<SegmentSink> {
-		const handle = await this.#fileHandle(index);
-		const direct = handle as FileSystemFileHandle & {
-			createSyncAccessHandle?: () => Promise<SyncAccessHandle>;
+		if (!directWritesHere()) return this.openSegment(index);
+		const handle = (await this.#fileHandle(index)) as FileSystemFileHandle & {
+			createSyncAccessHandle(): Promise<SyncAccessHandle>;
 		};
-		if (typeof direct.createSyncAccessHandle !== 'function' || !inDedicatedWorker())
-			return new SegmentWriter(await handle.createWritable({ keepExistingData: false }));
-		const access = await direct.createSyncAccessHandle();
+		const access = await handle.createSyncAccessHandle();
 		access.truncate(0);
 		return new DirectSegmentWriter(access);
 	}
@@ -236,13 +234,16 @@ interface SyncAccessHandle {
 	close(): void;
 }
 
-function inDedicatedWorker(): boolean {
+/** Sync access handles exist only in dedicated workers, and only where the browser has them. */
+function directWritesHere(): boolean {
 	return (
 		typeof (globalThis as { DedicatedWorkerGlobalScope?: unknown }).DedicatedWorkerGlobalScope !==
 			'undefined' &&
 		globalThis instanceof
 			(globalThis as unknown as { DedicatedWorkerGlobalScope: typeof Object })
-				.DedicatedWorkerGlobalScope
+				.DedicatedWorkerGlobalScope &&
+		typeof FileSystemFileHandle !== 'undefined' &&
+		'createSyncAccessHandle' in FileSystemFileHandle.prototype
 	);
 }
 
