@@ -72,6 +72,22 @@ export function threadTicks(): Map<string, ThreadTicks> {
 	return out;
 }
 
+/** Each thread that ran between two snapshots, with the CPU seconds it spent meanwhile. */
+function* spentBetween(
+	before: Map<string, ThreadTicks>,
+	after: Map<string, ThreadTicks>
+): Generator<{ thread: ThreadTicks; seconds: number }> {
+	for (const [tid, thread] of after) {
+		const seconds = (thread.ticks - (before.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND;
+		if (seconds > 0) yield { thread, seconds };
+	}
+}
+
+/** A Chromium process (Chromium titles its children with their whole command line). */
+function isChromium(owner: string): boolean {
+	return /chrom|--type=/.test(owner);
+}
+
 /** Who spent the CPU between two snapshots; `receiverProfile` is the receiving browser's folder. */
 export function cpuBetween(
 	before: Map<string, ThreadTicks>,
@@ -87,11 +103,9 @@ export function cpuBetween(
 		other: 0,
 		total: 0
 	};
-	for (const [tid, thread] of after) {
-		const seconds = (thread.ticks - (before.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND;
-		if (seconds <= 0) continue;
+	for (const { thread, seconds } of spentBetween(before, after)) {
 		spent.total += seconds;
-		const chromium = /chrom|--type=/.test(thread.owner);
+		const chromium = isChromium(thread.owner);
 		const receiver = thread.owner.includes(receiverProfile);
 		const renderer = thread.owner.includes('--type=renderer');
 		if (receiver && renderer && thread.thread === 'DedicatedWorker')
@@ -112,7 +126,7 @@ function role(owner: string, receiverProfile: string): string {
 	const type = /--type=(\S+)/.exec(owner)?.[1];
 	const utility = /--utility-sub-type=(\S+)/.exec(owner)?.[1];
 	const browser = owner.includes(receiverProfile) ? 'receiver' : 'sender';
-	if (/chrom|--type=/.test(owner))
+	if (isChromium(owner))
 		return `${browser} ${type ? (utility ?? type) : 'browser'}`.replace(
 			/network\.mojom\.NetworkService/,
 			'network'
@@ -131,9 +145,7 @@ export function topThreads(
 	count = 14
 ): string {
 	const byName = new Map<string, number>();
-	for (const [tid, thread] of after) {
-		const seconds = (thread.ticks - (before.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND;
-		if (seconds <= 0) continue;
+	for (const { thread, seconds } of spentBetween(before, after)) {
 		const name = `${role(thread.owner, receiverProfile)} :: ${thread.thread}`;
 		byName.set(name, (byName.get(name) ?? 0) + seconds);
 	}

@@ -275,8 +275,9 @@ async function main(): Promise<void> {
 						if (variant === 'app' && transfer.sha256 !== sha256)
 							throw new Error(`app over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
 						const ticksAfter = threadTicks();
-						const cpu = cpuBetween(ticksBefore, ticksAfter, basename(receiver.profile));
-						if (CPU_PROFILE) log(topThreads(ticksBefore, ticksAfter, basename(receiver.profile)));
+						const receiverProfile = basename(receiver.profile);
+						const cpu = cpuBetween(ticksBefore, ticksAfter, receiverProfile);
+						if (CPU_PROFILE) log(topThreads(ticksBefore, ticksAfter, receiverProfile));
 						runs.push({ ...transfer, path, variant, repeat, cpu });
 						if (profiler) log(await profiler());
 						log(
