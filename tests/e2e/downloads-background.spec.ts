@@ -28,8 +28,11 @@ test.beforeEach(async () => {
 });
 
 test('handed to Background Fetch at ~40%, every page closed: the rest comes from the committed bytes, from the CDN only, without the token', async () => {
+	test.setTimeout(420_000);
 	const files = await ggufFiles(SHARDED);
 	await withProfile(async (context) => {
+		// A new profile starts its first background fetch late (it failed CI twice, waiting 90 s).
+		await warmUpBackgroundFetch(context);
 		const { page, worker } = await startDownload(context, files, 16, 0.4);
 		await continueInBackground(context, page);
 		// The browser finishes it with no page open; the worker verifies and registers it.
