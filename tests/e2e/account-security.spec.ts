@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createStaticServer } from '../../scripts/serve.mjs';
+import { emulateTheme } from './theme';
 
 /**
  * Account and security through the real UI: sign-out revokes the tokens and drops what was cached
@@ -153,7 +154,7 @@ test('without a revocation endpoint the account section says where to revoke acc
 		'no revocation request without an advertised endpoint'
 	).toEqual([]);
 	for (const theme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+		await emulateTheme(page, theme);
 		const axe = await new AxeBuilder({ page }).include('#account').analyze();
 		expect(axe.violations, `the Account section after sign-out (${theme})`).toEqual([]);
 	}

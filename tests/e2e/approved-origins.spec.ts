@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { emulateTheme } from './theme';
 
 /**
  * Connections the user allows (Settings → "Connections you allowed"): the service worker adds
@@ -131,7 +132,7 @@ test('an origin the user allows joins connect-src after a reload; removing it bl
 	for (const width of [1280, 390, 360])
 		for (const theme of ['light', 'dark'] as const) {
 			await page.setViewportSize({ width, height: 800 });
-			await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+			await emulateTheme(page, theme);
 			const axe = await new AxeBuilder({ page }).include('#allowed-connections').analyze();
 			expect(axe.violations, `Connections you allowed (${width} px, ${theme})`).toEqual([]);
 			expect(

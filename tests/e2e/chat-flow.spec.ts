@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { makeScriptedLlamaGguf } from '../fixtures/gguf';
+import { emulateTheme } from './theme';
 
 /**
  * Daily use of the chat (issue 12): the log follows every reply to its end, phones give the screen
@@ -71,7 +72,7 @@ async function expectUncovered(target: Locator) {
 /** axe finds nothing in either theme. */
 async function expectAxeClean(page: Page, state: string) {
 	for (const colorScheme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+		await emulateTheme(page, colorScheme);
 		const results = await new AxeBuilder({ page })
 			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
 			.analyze();

@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeScriptedLlamaGguf } from '../fixtures/gguf';
+import { emulateTheme } from './theme';
 
 /**
  * Chat end to end in the built app: a model downloaded from the Hub emulator and models opened
@@ -366,7 +367,7 @@ test('the chat page with a conversation, code and settings open passes axe (ligh
 	await expect(assistant(page).first().locator('pre code')).toContainText('const x = 1;');
 	await page.getByText('Chat settings').click();
 	for (const colorScheme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+		await emulateTheme(page, colorScheme);
 		const results = await new AxeBuilder({ page })
 			.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
 			.analyze();

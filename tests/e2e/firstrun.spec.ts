@@ -7,6 +7,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { makeScriptedLlamaGguf, makeTinyLlamaGguf } from '../fixtures/gguf';
+import { emulateTheme } from './theme';
 
 const hubUrl = `http://127.0.0.1:${Number(process.env.E2E_HUB_PORT ?? 8787)}`;
 const SHARDED = 'citrate-test/tiny-llama-sharded-GGUF';
@@ -77,7 +78,7 @@ async function headingLevels(page: Page): Promise<number[]> {
 /** axe finds nothing in the page's main content, in the light and the dark theme. */
 async function axeCleanInBothThemes(page: Page) {
 	for (const theme of ['light', 'dark'] as const) {
-		await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+		await emulateTheme(page, theme);
 		const axe = await new AxeBuilder({ page }).include('main').analyze();
 		expect(axe.violations, theme).toEqual([]);
 	}

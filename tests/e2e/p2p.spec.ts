@@ -22,6 +22,7 @@ import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium-path.mjs';
 import { makeScriptedLlamaGguf } from '../fixtures/gguf';
 import { SCRIPTED_CHAT_REPLY } from '../hub-emulator/default-repos';
 import { createNetns, netnsUnavailable, type Netns, type Server } from '../p2p/netns';
+import { emulateTheme } from './theme';
 
 const appPort = Number(process.env.E2E_APP_PORT ?? 4173);
 const hubPort = Number(process.env.E2E_HUB_PORT ?? 8787);
@@ -359,7 +360,7 @@ test('a peer answering with corrupted blocks is refused, disconnected and named;
 	for (const width of [1280, 390, 360])
 		for (const theme of ['light', 'dark'] as const) {
 			await b.setViewportSize({ width, height: 900 });
-			await b.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+			await emulateTheme(b, theme);
 			const axe = await new AxeBuilder({ page: b }).analyze();
 			expect(axe.violations, `/receive (${width} px, ${theme})`).toEqual([]);
 			expect(

@@ -21,6 +21,7 @@ import { startCitrateNode, type CitrateNode } from '../../scripts/ipfs-node/node
 import { addFile, collect, startTestPeer, type TestPeer } from '../ipfs-node/peers';
 import { CID } from 'multiformats/cid';
 import { multiaddr } from '@multiformats/multiaddr';
+import { emulateTheme } from './theme';
 
 const hubUrl = `http://127.0.0.1:${Number(process.env.E2E_HUB_PORT ?? 8787)}`;
 const cdnUrl = `http://127.0.0.1:${Number(process.env.E2E_CDN_PORT ?? 8788)}`;
@@ -236,8 +237,7 @@ async function checkLayout(page: Page, name: string) {
 	for (const width of [1280, 390, 360])
 		for (const theme of ['light', 'dark'] as const) {
 			await page.setViewportSize({ width, height: 800 });
-			// Reduced motion: the theme's colour transitions end at once, so axe sees the final colours.
-			await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+			await emulateTheme(page, theme);
 			const axe = await new AxeBuilder({ page }).analyze();
 			expect(axe.violations, `${name} (${width} px, ${theme})`).toEqual([]);
 			expect(
