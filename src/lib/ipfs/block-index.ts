@@ -53,6 +53,15 @@ export const blockIndex = {
 		return (await db.get('ipfsBlocks', cid)) as BlockRecord | undefined;
 	},
 
+	/** Several records in one transaction, in the order of `cids`. */
+	async getMany(cids: string[]): Promise<(BlockRecord | undefined)[]> {
+		const db = await openCitrateDB();
+		const tx = db.transaction('ipfsBlocks');
+		const records = await Promise.all(cids.map((cid) => tx.store.get(cid)));
+		await tx.done;
+		return records as (BlockRecord | undefined)[];
+	},
+
 	async putNode(cid: string, bytes: Uint8Array): Promise<void> {
 		const db = await openCitrateDB();
 		await db.put('ipfsBlocks', { cid, bytes: bytes.slice() });

@@ -28,16 +28,45 @@ export class FilestoreBlockstore extends BaseBlockstore {
 	 * block it serves, and Helia's storage asks `has` again inside `get`; one IndexedDB read
 	 * answers all three. Kept briefly: the worker may unpin meanwhile.
 	 */
-	readonly #found = new Map<string, { record: BlockRecord; at: number }>();
+	readonly #found = new Map<string, { record: Promise<BlockRecord | undefined>; at: number }>();
+	readonly #leafViews: boolean;
 
-	constructor(files: OpfsFiles) {
+	/**
+	 * `leafViews`: leaves come as views into the file's read-ahead window, not copies: for a
+	 * store whose blocks are used on its own thread and let go (the page's peer, which serves
+	 * them); never for one whose blocks are posted to another thread.
+	 */
+	constructor(files: OpfsFiles, { leafViews = false }: { leafViews?: boolean } = {}) {
 		super();
 		this.#files = files;
+		this.#leafViews = leafViews;
 	}
 
 	override async has(key: CID, options?: Options): Promise<boolean> {
 		options?.signal?.throwIfAborted();
 		return (await this.#record(key.toString(), false)) !== undefined;
+	}
+
+	/**
+	 * Looks up the records of blocks about to be read in one IndexedDB transaction (a peer's want
+	 * list), for the `has` and `get` that follow.
+	 */
+	lookUp(keys: CID[]): void {
+		const now = performance.now();
+		const missing = keys
+			.map((key) => key.toString())
+			.filter((cid) => {
+				const found = this.#found.get(cid);
+				return !found || now - found.at >= FOUND_TTL_MS;
+			});
+		if (missing.length === 0) return;
+		const records = blockIndex.getMany(missing);
+		missing.forEach((cid, index) =>
+			this.#remember(
+				cid,
+				records.then((all) => all[index])
+			)
+		);
 	}
 
 	/** The block's record; `take`: the last use of a remembered one (it is forgotten). */
@@ -47,13 +76,24 @@ export class FilestoreBlockstore extends BaseBlockstore {
 			if (take) this.#found.delete(cid);
 			return found.record;
 		}
-		const record = await blockIndex.get(cid);
 		this.#found.delete(cid);
-		if (record && !take) {
-			this.#found.set(cid, { record, at: performance.now() });
-			if (this.#found.size > FOUND_KEPT) this.#found.delete(this.#found.keys().next().value!);
-		}
+		const record = blockIndex.get(cid);
+		if (!take) this.#remember(cid, record);
 		return record;
+	}
+
+	#remember(cid: string, record: Promise<BlockRecord | undefined>): void {
+		const entry = { record, at: performance.now() };
+		this.#found.delete(cid);
+		this.#found.set(cid, entry);
+		if (this.#found.size > FOUND_KEPT) this.#found.delete(this.#found.keys().next().value!);
+		// Only found records are worth remembering; a failed read is tried again.
+		const forget = () => {
+			if (this.#found.get(cid) === entry) this.#found.delete(cid);
+		};
+		record.then((found) => {
+			if (!found) forget();
+		}, forget);
 	}
 
 	/** Stores a block's bytes (a copy). Raw leaves of pinned files go through `commit` instead. */
@@ -92,7 +132,9 @@ export class FilestoreBlockstore extends BaseBlockstore {
 		let failure: unknown;
 		for (const location of locations) {
 			try {
-				const bytes = await this.#files.read(location.path, location.offset, location.length);
+				const bytes = await this.#files.read(location.path, location.offset, location.length, {
+					view: this.#leafViews
+				});
 				if (bytes.byteLength === location.length && (await blockMatches(key, bytes))) return bytes;
 				failure = new AppError(
 					'IPFS_BLOCK_INVALID',

@@ -64,12 +64,17 @@ export class OpfsFiles {
 
 	/**
 	 * `length` bytes at `offset` (read ahead: the bytes after them are kept for the next reads);
-	 * re-opens once when the file changed since it was opened.
+	 * re-opens once when the file changed since it was opened. `view`: see `ReadAhead.read`.
 	 */
-	async read(path: string, offset: number, length: number): Promise<Uint8Array> {
+	async read(
+		path: string,
+		offset: number,
+		length: number,
+		options: { view?: boolean } = {}
+	): Promise<Uint8Array> {
 		for (let attempt = 0; ; attempt++) {
 			try {
-				return await this.#readAhead.read(path, await this.file(path), offset, length);
+				return await this.#readAhead.read(path, await this.file(path), offset, length, options);
 			} catch (error) {
 				// A File snapshot is unreadable once its bytes changed on disk: open it afresh.
 				if (attempt > 0 || AppError.is(error)) throw error;

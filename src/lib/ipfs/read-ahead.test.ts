@@ -38,6 +38,19 @@ describe('ReadAhead', () => {
 		]);
 	});
 
+	it('gives a view into the window when asked: no copy, the same bytes', async () => {
+		const { file, reads, bytes } = countedFile(100);
+		const ahead = new ReadAhead(40, 2);
+		const [first, second] = await Promise.all(
+			[0, 10].map((at) => ahead.read('a', file, at, 10, { view: true }))
+		);
+		expect(reads).toEqual([[0, 40]]);
+		expect([...second!]).toEqual([...bytes.subarray(10, 20)]);
+		expect(second!.byteOffset).toBe(10);
+		expect(second!.buffer).toBe(first!.buffer);
+		expect(first!.buffer.byteLength).toBe(40);
+	});
+
 	it('keeps only the newest windows, and reads a file afresh once told it changed or after a while', async () => {
 		vi.useFakeTimers({ toFake: ['performance'] });
 		const { file, reads } = countedFile(100);

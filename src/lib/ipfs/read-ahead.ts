@@ -34,12 +34,21 @@ export class ReadAhead {
 	/**
 	 * `length` bytes at `offset` of `file` (known as `path`), as a copy that owns its buffer: a
 	 * block may be kept or handed to another thread without holding on to its whole window.
+	 * `view`: the bytes inside the window instead, without a copy, for a block used on this thread
+	 * and let go (a view posted to another thread would take its whole window along).
 	 */
-	async read(path: string, file: Blob, offset: number, length: number): Promise<Uint8Array> {
+	async read(
+		path: string,
+		file: Blob,
+		offset: number,
+		length: number,
+		{ view = false }: { view?: boolean } = {}
+	): Promise<Uint8Array> {
 		const window = this.#find(path, offset, length) ?? this.#load(path, file, offset, length);
 		try {
 			const bytes = await window.bytes;
-			return bytes.slice(offset - window.start, offset - window.start + length);
+			const start = offset - window.start;
+			return view ? bytes.subarray(start, start + length) : bytes.slice(start, start + length);
 		} catch (error) {
 			this.#drop(window);
 			throw error;

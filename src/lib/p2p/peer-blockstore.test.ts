@@ -13,7 +13,9 @@ async function cidOf(text: string): Promise<CID> {
 function countingStore(held: CID[]) {
 	const lookups: string[] = [];
 	const reads: string[] = [];
+	const batches: string[][] = [];
 	const store = {
+		lookUp: (keys: CID[]) => batches.push(keys.map(String)),
 		has: async (key: CID) => {
 			lookups.push(key.toString());
 			return held.some((cid) => cid.equals(key));
@@ -24,7 +26,7 @@ function countingStore(held: CID[]) {
 			return new TextEncoder().encode(key.toString());
 		}
 	} as unknown as FilestoreBlockstore;
-	return { store, lookups, reads };
+	return { store, lookups, reads, batches };
 }
 
 async function collect(blocks: AsyncIterable<Uint8Array>): Promise<string> {
@@ -62,5 +64,14 @@ describe('PeerBlockstore', () => {
 		// Taken once: a second get reads the store again.
 		expect(await collect(blockstore.get(a!))).toBe(a!.toString());
 		expect(reads).toHaveLength(4);
+	});
+
+	it('looks up the records of a want list together, leaving out blocks already read ahead', async () => {
+		const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(cidOf));
+		const { store, batches } = countingStore([a!, b!, c!]);
+		const blockstore = new PeerBlockstore(store);
+		blockstore.readAhead([a!, b!]);
+		blockstore.readAhead([b!, c!]);
+		expect(batches).toEqual([[a!.toString(), b!.toString()], [c!.toString()]]);
 	});
 });

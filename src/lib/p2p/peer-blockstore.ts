@@ -36,6 +36,7 @@ export class PeerBlockstore extends BaseBlockstore {
 	 * meanwhile; read ahead, they are ready when it asks.
 	 */
 	readAhead(cids: CID[]): void {
+		this.#store.lookUp(cids.filter((cid) => !this.#servingAhead.has(cid.toString())));
 		for (const cid of cids) {
 			const key = cid.toString();
 			if (this.#servingAhead.has(key) || this.#servingAhead.size >= SERVE_AHEAD_BLOCKS) continue;

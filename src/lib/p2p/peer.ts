@@ -105,7 +105,9 @@ export class Peer {
 		const allowedHosts = hostsOf([...options.relays, ...options.bootstrap, ...options.nodes]);
 		const guard = new BlockGuard();
 		const refused = (peer: PeerId) => guard.isRefused(peer.toString());
-		const blockstore = new PeerBlockstore(new FilestoreBlockstore(new OpfsFiles()));
+		const blockstore = new PeerBlockstore(
+			new FilestoreBlockstore(new OpfsFiles(), { leafViews: true })
+		);
 		const light = createHeliaLight({ blockstore });
 		// With no router and no gateway the HTTP broker has nowhere to ask, yet it would be raced
 		// against bitswap (and fail) for every block.
