@@ -11,6 +11,7 @@ import { decodeNode } from './dag';
 import { FETCH_AHEAD } from './fetch-window';
 import { pacedProgress } from './paced-progress';
 import { readBlob } from './importer';
+import { planFile, type FilePlan } from './plan-file';
 import type { FetchByCidInput, FetchByCidResult, IpfsProgress, ModelRecord } from './types';
 
 /** Where fetched blocks come from: trustless gateways, or the page's peer (bitswap, routing). */
@@ -76,8 +77,10 @@ export async function fetchModel(
 		targets.push({ name, cid: root, bytes: rootBytes });
 	} else throw new AppError('IPFS_NOT_FOUND', 'This CID is not a file or a folder of files.');
 
+	const ahead = options.ahead ?? FETCH_AHEAD;
 	const plans = [];
-	for (const target of targets) plans.push(await planFile(target, source, nodes, signal));
+	for (const target of targets)
+		plans.push(await planFile(target, source, nodes, { signal, ahead }));
 	const totalBytes = plans.reduce((sum, plan) => sum + plan.size, 0);
 	const record = input.record;
 	if (record) assertPlansMatch(plans, record);
@@ -96,7 +99,7 @@ export async function fetchModel(
 			const store = new SegmentStore(storeRoot, repoId, revision, plan.name);
 			const sha256 = await writeFile(plan, store, source, {
 				signal,
-				ahead: options.ahead ?? FETCH_AHEAD,
+				ahead,
 				onProgress: (bytesDone) =>
 					options.onProgress?.({
 						phase: 'fetch',
@@ -188,71 +191,6 @@ function assertPlansMatch(plans: FilePlan[], record: ModelRecord): void {
 
 function baseName(path: string): string {
 	return path.split('/').pop() ?? path;
-}
-
-interface FilePlan {
-	name: string;
-	cid: CID;
-	size: number;
-	dagSize: number;
-	leaves: { cid: CID; offset: number; length: number; bytes?: Uint8Array }[];
-}
-
-/** Fetches a file's interior nodes (verified) and lays out its leaves with their offsets. */
-async function planFile(
-	target: { name: string; cid: CID; bytes: Uint8Array },
-	source: BlockSource,
-	nodes: Map<string, Uint8Array>,
-	signal?: AbortSignal
-): Promise<FilePlan> {
-	const leaves: FilePlan['leaves'] = [];
-	let dagSize = 0;
-	const visit = async (
-		cid: CID,
-		bytes: Uint8Array | undefined,
-		offset: number,
-		length: number | undefined
-	): Promise<number> => {
-		if (cid.code === raw.code) {
-			if (length === undefined) {
-				// A lone raw block: its size is its length.
-				const own = bytes ?? (await source.block(cid, signal));
-				leaves.push({ cid, offset, length: own.byteLength, bytes: own });
-				dagSize += own.byteLength;
-				return own.byteLength;
-			}
-			leaves.push({ cid, offset, length });
-			dagSize += length;
-			return length;
-		}
-		const own = bytes ?? (await source.block(cid, signal));
-		const node = decodeNode(cid, own);
-		if (!node.unixfs || (node.unixfs.type !== 'file' && node.unixfs.type !== 'raw'))
-			throw new AppError('IPFS_NOT_FOUND', 'This CID is not a plain file.');
-		if (node.links.length > 0 && node.unixfs.data && node.unixfs.data.byteLength > 0)
-			throw new AppError('IPFS_NOT_FOUND', 'This file uses a UnixFS layout that is not supported.');
-		if (node.links.length === 0) {
-			// A UnixFS leaf node (kubo without --raw-leaves): not read in place from the file.
-			throw new AppError(
-				'IPFS_NOT_FOUND',
-				'This file was added without raw leaves (kubo --raw-leaves=false); add it with --cid-version=1 --raw-leaves.'
-			);
-		}
-		nodes.set(cid.toString(), own);
-		dagSize += own.byteLength;
-		let at = offset;
-		const sizes = node.unixfs.blockSizes.map(Number);
-		for (const [index, link] of node.links.entries()) {
-			const size = sizes[index];
-			if (size === undefined)
-				throw new AppError('IPFS_BLOCK_INVALID', 'A file node has inconsistent sizes.');
-			await visit(link.cid, undefined, at, size);
-			at += size;
-		}
-		return at - offset;
-	};
-	const size = await visit(target.cid, target.bytes, 0, undefined);
-	return { name: target.name, cid: target.cid, size, dagSize, leaves };
 }
 
 /** Writes a planned file into its segment store, resuming after committed segments. */
