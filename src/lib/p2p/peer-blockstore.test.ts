@@ -74,4 +74,19 @@ describe('PeerBlockstore', () => {
 		blockstore.readAhead([b!, c!]);
 		expect(batches).toEqual([[a!.toString(), b!.toString()], [c!.toString()]]);
 	});
+
+	it('a store that fails to read says "not found" (has false, get a NotFoundError)', async () => {
+		const cid = await cidOf('broken');
+		const failing = {
+			has: async () => {
+				throw new Error('IndexedDB closed');
+			},
+			getBlock: async () => {
+				throw new Error('NotReadableError');
+			}
+		} as unknown as FilestoreBlockstore;
+		const blockstore = new PeerBlockstore(failing);
+		expect(await blockstore.has(cid)).toBe(false);
+		await expect(collect(blockstore.get(cid))).rejects.toMatchObject({ name: 'NotFoundError' });
+	});
 });

@@ -6,6 +6,14 @@ interface Options {
 	signal?: AbortSignal;
 }
 
+/** How stores say "no such block" (`interface-store`'s `NotFoundError`): bitswap checks the name. */
+export class UnreadableBlockError extends Error {
+	override readonly name = 'NotFoundError';
+	constructor(cid: string, cause: unknown) {
+		super(`This block cannot be read here: ${cid}`, { cause });
+	}
+}
+
 /** Blocks read ahead of bitswap's requests for them, at most, and how long one waits unasked. */
 const SERVE_AHEAD_BLOCKS = 128;
 const SERVE_AHEAD_MS = 10_000;
@@ -58,18 +66,24 @@ export class PeerBlockstore extends BaseBlockstore {
 				() => true,
 				() => false
 			);
-		return this.#store.has(key, options);
+		return this.#store.has(key, options).catch(() => false);
 	}
 
+	/**
+	 * A block that cannot be read (its file changed or went away, its record was just dropped)
+	 * fails as bitswap's "not found": on any other error bitswap abandons the whole reply it was
+	 * putting together, and every block in it stays unsent to that peer until it asks again.
+	 */
 	override async *get(key: CID, options?: Options): AsyncGenerator<Uint8Array> {
 		const text = key.toString();
 		const ahead = this.#servingAhead.get(text);
-		if (ahead) {
-			this.#servingAhead.delete(text);
-			yield await ahead;
-			return;
+		if (ahead) this.#servingAhead.delete(text);
+		try {
+			yield await (ahead ?? this.#store.getBlock(key, options));
+		} catch (cause) {
+			options?.signal?.throwIfAborted();
+			throw new UnreadableBlockError(text, cause);
 		}
-		yield await this.#store.getBlock(key, options);
 	}
 
 	override put(key: CID): Promise<CID> {
