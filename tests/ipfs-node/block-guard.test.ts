@@ -4,21 +4,15 @@
  * receiver guarded by the same `BlockGuard` the page's peer uses.
  */
 import '../../scripts/ipfs-node/polyfills';
-import { withBitswap } from '@helia/bitswap';
-import { identify } from '@libp2p/identify';
-import { noise } from '@libp2p/noise';
-import { webSockets } from '@libp2p/websockets';
-import { yamux } from '@libp2p/yamux';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { MemoryBlockstore } from 'blockstore-core';
-import { MemoryDatastore } from 'datastore-core';
 import type { CID } from 'multiformats/cid';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHeliaNode, type HeliaNode } from '../../scripts/ipfs-node/helia-core';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/lib/errors';
 import { BlockGuard, bitswapBlockEvents, guardBitswap } from '../../src/lib/p2p/block-guard';
-import { bytes, collect, rawCid } from './peers';
+import type { HeliaNode } from '../../scripts/ipfs-node/helia-core';
+import { bytes, collect, rawCid, wsNodesStoppedAfterEach } from './peers';
 
 /** A blockstore that holds the right blocks but hands out each one with a byte flipped. */
 class CorruptingBlockstore extends MemoryBlockstore {
@@ -30,39 +24,7 @@ class CorruptingBlockstore extends MemoryBlockstore {
 	}
 }
 
-const running: HeliaNode[] = [];
-afterEach(async () => {
-	await Promise.allSettled(running.splice(0).map((helia) => helia.stop()));
-});
-
-async function node(
-	blockstore: MemoryBlockstore,
-	gater?: (peer: string) => boolean
-): Promise<HeliaNode> {
-	const deny = gater ? (peer: { toString(): string }) => gater(peer.toString()) : undefined;
-	const helia = withBitswap(
-		await createHeliaNode(
-			{ blockstore, datastore: new MemoryDatastore() },
-			{
-				addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-				transports: [webSockets()],
-				connectionEncrypters: [noise()],
-				streamMuxers: [yamux()],
-				services: { identify: identify() },
-				connectionGater: deny
-					? {
-							denyDialPeer: deny,
-							denyInboundEncryptedConnection: deny,
-							denyOutboundEncryptedConnection: deny
-						}
-					: undefined
-			}
-		)
-	);
-	await helia.start();
-	running.push(helia);
-	return helia;
-}
+const node = wsNodesStoppedAfterEach();
 
 function addr(helia: HeliaNode): string {
 	return helia.libp2p.getMultiaddrs()[0]!.toString();

@@ -13,6 +13,8 @@ import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { MemoryBlockstore } from 'blockstore-core';
+import type { BaseBlockstore } from 'blockstore-core/base';
+import { afterEach } from 'vitest';
 import { MemoryDatastore } from 'datastore-core';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
@@ -57,6 +59,51 @@ export async function startTestPeer(opts: TestPeerOptions = {}): Promise<TestPee
 		peerId: helia.libp2p.peerId.toString(),
 		multiaddrs: helia.libp2p.getMultiaddrs().map((m) => m.toString()),
 		stop: async () => void (await helia.stop())
+	};
+}
+
+/**
+ * A started Helia node with bitswap over WebSockets on loopback, on `blockstore`; `deny`: the
+ * peers its gater turns away.
+ */
+export async function startWsNode(
+	blockstore: BaseBlockstore,
+	deny?: (peer: string) => boolean
+): Promise<HeliaNode> {
+	const denyPeer = deny ? (peer: { toString(): string }) => deny(peer.toString()) : undefined;
+	const helia = withBitswap(
+		await createHeliaNode(
+			{ blockstore, datastore: new MemoryDatastore() },
+			{
+				addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+				transports: [webSockets()],
+				connectionEncrypters: [noise()],
+				streamMuxers: [yamux()],
+				services: { identify: identify() },
+				connectionGater: denyPeer
+					? {
+							denyDialPeer: denyPeer,
+							denyInboundEncryptedConnection: denyPeer,
+							denyOutboundEncryptedConnection: denyPeer
+						}
+					: undefined
+			}
+		)
+	);
+	await helia.start();
+	return helia;
+}
+
+/** `startWsNode` for one test file: every node it started is stopped after each test. */
+export function wsNodesStoppedAfterEach() {
+	const running: HeliaNode[] = [];
+	afterEach(async () => {
+		await Promise.allSettled(running.splice(0).map((helia) => helia.stop()));
+	});
+	return async (blockstore: BaseBlockstore, deny?: (peer: string) => boolean) => {
+		const helia = await startWsNode(blockstore, deny);
+		running.push(helia);
+		return helia;
 	};
 }
 

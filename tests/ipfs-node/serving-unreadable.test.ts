@@ -5,45 +5,16 @@
  * and the blocks in it were never sent to that peer.
  */
 import '../../scripts/ipfs-node/polyfills';
-import { withBitswap } from '@helia/bitswap';
-import { identify } from '@libp2p/identify';
-import { noise } from '@libp2p/noise';
-import { webSockets } from '@libp2p/websockets';
-import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { MemoryBlockstore } from 'blockstore-core';
-import type { BaseBlockstore } from 'blockstore-core/base';
-import { MemoryDatastore } from 'datastore-core';
 import type { CID } from 'multiformats/cid';
-import { afterEach, expect, it } from 'vitest';
-import { createHeliaNode, type HeliaNode } from '../../scripts/ipfs-node/helia-core';
+import { expect, it } from 'vitest';
 import { AppError } from '../../src/lib/errors';
 import type { FilestoreBlockstore } from '../../src/lib/ipfs/blockstore';
 import { PeerBlockstore } from '../../src/lib/p2p/peer-blockstore';
-import { bytes, collect, rawCid } from './peers';
+import { bytes, collect, rawCid, wsNodesStoppedAfterEach } from './peers';
 
-const running: HeliaNode[] = [];
-afterEach(async () => {
-	await Promise.allSettled(running.splice(0).map((helia) => helia.stop()));
-});
-
-async function node(blockstore: BaseBlockstore): Promise<HeliaNode> {
-	const helia = withBitswap(
-		await createHeliaNode(
-			{ blockstore, datastore: new MemoryDatastore() },
-			{
-				addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-				transports: [webSockets()],
-				connectionEncrypters: [noise()],
-				streamMuxers: [yamux()],
-				services: { identify: identify() }
-			}
-		)
-	);
-	await helia.start();
-	running.push(helia);
-	return helia;
-}
+const node = wsNodesStoppedAfterEach();
 
 it('a block that cannot be read is not found; the blocks wanted with it still come', async () => {
 	const blocks = await Promise.all(

@@ -4,19 +4,12 @@
  * peer, gets each block from the honest one well within the browser peer's stall bound (30 s).
  */
 import '../../scripts/ipfs-node/polyfills';
-import { withBitswap } from '@helia/bitswap';
-import { identify } from '@libp2p/identify';
-import { noise } from '@libp2p/noise';
-import { webSockets } from '@libp2p/websockets';
-import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { MemoryBlockstore } from 'blockstore-core';
 import { BaseBlockstore } from 'blockstore-core/base';
-import { MemoryDatastore } from 'datastore-core';
 import type { CID } from 'multiformats/cid';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHeliaNode, type HeliaNode } from '../../scripts/ipfs-node/helia-core';
-import { bytes, collect, rawCid } from './peers';
+import { describe, expect, it } from 'vitest';
+import { bytes, collect, rawCid, wsNodesStoppedAfterEach } from './peers';
 
 /** Has every block, sends none: each read waits until the sender gives up. */
 class StallingBlockstore extends BaseBlockstore {
@@ -36,28 +29,7 @@ class StallingBlockstore extends BaseBlockstore {
 	}
 }
 
-const running: HeliaNode[] = [];
-afterEach(async () => {
-	await Promise.allSettled(running.splice(0).map((helia) => helia.stop()));
-});
-
-async function node(blockstore: BaseBlockstore): Promise<HeliaNode> {
-	const helia = withBitswap(
-		await createHeliaNode(
-			{ blockstore, datastore: new MemoryDatastore() },
-			{
-				addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-				transports: [webSockets()],
-				connectionEncrypters: [noise()],
-				streamMuxers: [yamux()],
-				services: { identify: identify() }
-			}
-		)
-	);
-	await helia.start();
-	running.push(helia);
-	return helia;
-}
+const node = wsNodesStoppedAfterEach();
 
 describe('a stalled provider', () => {
 	it('does not hang the transfer: the blocks come from the honest peer', async () => {
