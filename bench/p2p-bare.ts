@@ -139,16 +139,27 @@ async function bareReceive(
 	bare ??= await bareNode(relay);
 	const node = bare;
 	const dialStarted = performance.now();
-	const connection: Connection = await node.libp2p.dial(multiaddr(addr), {
-		signal: AbortSignal.timeout(60_000)
-	});
+	const connection: Connection = await node.libp2p
+		.dial(multiaddr(addr), { signal: AbortSignal.timeout(60_000) })
+		.catch((error: unknown) => {
+			throw new Error(`bare receiver: dialling ${addr} failed: ${String(error)}`);
+		});
 	const connectMs = performance.now() - dialStarted;
 	const asked = performance.now();
 	let first = 0;
+	let received = 0;
 	const get = async (cid: CID): Promise<Uint8Array> => {
 		const parts: Uint8Array[] = [];
-		for await (const part of node.blockstore.get(cid, { signal: AbortSignal.timeout(120_000) }))
-			parts.push(part);
+		try {
+			for await (const part of node.blockstore.get(cid, { signal: AbortSignal.timeout(120_000) }))
+				parts.push(part);
+		} catch (error) {
+			const open = node.libp2p.getConnections().map((c) => `${c.remoteAddr} (${c.status})`);
+			throw new Error(
+				`bare receiver: block ${cid} not in after ${received} blocks: ${String(error)}; connections: ${open.join(', ') || 'none'}`
+			);
+		}
+		received++;
 		return parts.length === 1 ? parts[0]! : concat(parts);
 	};
 	const { bytes, blocks } = await walkDag(CID.parse(cidText), get, window, () => {

@@ -143,7 +143,8 @@ async function peerReceive(
 	let first = 0;
 	const kinds = new Set<string>();
 	const get = async (cid: CID) => {
-		const received = await peer.block(cid.toString());
+		// As the app's pipeline asks: only for blocks it does not hold (no store lookup first).
+		const received = await peer.block(cid.toString(), undefined, undefined, { notStored: true });
 		kinds.add(received.from.kind);
 		return received.bytes;
 	};
