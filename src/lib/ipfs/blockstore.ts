@@ -52,13 +52,7 @@ export class FilestoreBlockstore extends BaseBlockstore {
 	 * list), for the `has` and `get` that follow.
 	 */
 	lookUp(keys: CID[]): void {
-		const now = performance.now();
-		const missing = keys
-			.map((key) => key.toString())
-			.filter((cid) => {
-				const found = this.#found.get(cid);
-				return !found || now - found.at >= FOUND_TTL_MS;
-			});
+		const missing = keys.map((key) => key.toString()).filter((cid) => !this.#remembered(cid));
 		if (missing.length === 0) return;
 		const records = blockIndex.getMany(missing);
 		missing.forEach((cid, index) =>
@@ -71,15 +65,21 @@ export class FilestoreBlockstore extends BaseBlockstore {
 
 	/** The block's record; `take`: the last use of a remembered one (it is forgotten). */
 	async #record(cid: string, take: boolean): Promise<BlockRecord | undefined> {
-		const found = this.#found.get(cid);
-		if (found && performance.now() - found.at < FOUND_TTL_MS) {
+		const found = this.#remembered(cid);
+		if (found) {
 			if (take) this.#found.delete(cid);
-			return found.record;
+			return found;
 		}
-		this.#found.delete(cid);
 		const record = blockIndex.get(cid);
-		if (!take) this.#remember(cid, record);
+		if (take) this.#found.delete(cid);
+		else this.#remember(cid, record);
 		return record;
+	}
+
+	/** The record looked up for `cid` in the last `FOUND_TTL_MS`, if any. */
+	#remembered(cid: string): Promise<BlockRecord | undefined> | undefined {
+		const found = this.#found.get(cid);
+		return found && performance.now() - found.at < FOUND_TTL_MS ? found.record : undefined;
 	}
 
 	#remember(cid: string, record: Promise<BlockRecord | undefined>): void {

@@ -9,6 +9,7 @@ import { blockIndex, type PendingLeaf, type PinFileEntry, type PinRecord } from 
 import { parseCid } from './cid';
 import { decodeNode } from './dag';
 import { FETCH_AHEAD } from './fetch-window';
+import { limited } from './limited';
 import { pacedProgress } from './paced-progress';
 import { readBlob } from './importer';
 import { planFile, type FilePlan } from './plan-file';
@@ -47,19 +48,26 @@ export async function fetchModel(
 	const signal = options.signal;
 	const nodes = new Map<string, Uint8Array>();
 	const rootBytes = await source.block(root, signal);
+	const ahead = options.ahead ?? FETCH_AHEAD;
+	// The DAG's nodes, every file's at once, `ahead` at a time: not a round trip each in turn.
+	const fetchBlock = limited(ahead, (cid: CID) => source.block(cid, signal));
 	const targets: { name: string; cid: CID; bytes: Uint8Array }[] = [];
 	const decoded = decodeNode(root, rootBytes);
 	if (decoded.unixfs?.type === 'directory') {
 		nodes.set(root.toString(), rootBytes);
-		for (const link of decoded.links) {
+		for (const link of decoded.links)
 			if (!link.name || !isSafeName(link.name))
 				throw new AppError('IPFS_NOT_FOUND', 'This folder has an entry with an unusable name.');
-			const child = await source.block(link.cid, signal);
-			const childNode = decodeNode(link.cid, child);
-			if (childNode.unixfs && childNode.unixfs.type !== 'file' && childNode.unixfs.type !== 'raw')
-				throw new AppError('IPFS_NOT_FOUND', 'This folder holds more than plain files.');
-			targets.push({ name: link.name, cid: link.cid, bytes: child });
-		}
+		const children = await Promise.all(
+			decoded.links.map(async (link) => {
+				const child = await fetchBlock(link.cid);
+				const childNode = decodeNode(link.cid, child);
+				if (childNode.unixfs && childNode.unixfs.type !== 'file' && childNode.unixfs.type !== 'raw')
+					throw new AppError('IPFS_NOT_FOUND', 'This folder holds more than plain files.');
+				return { name: link.name as string, cid: link.cid, bytes: child };
+			})
+		);
+		targets.push(...children);
 		if (targets.length === 0) throw new AppError('IPFS_NOT_FOUND', 'This folder is empty.');
 	} else if (
 		root.code === raw.code ||
@@ -77,10 +85,7 @@ export async function fetchModel(
 		targets.push({ name, cid: root, bytes: rootBytes });
 	} else throw new AppError('IPFS_NOT_FOUND', 'This CID is not a file or a folder of files.');
 
-	const ahead = options.ahead ?? FETCH_AHEAD;
-	const plans = [];
-	for (const target of targets)
-		plans.push(await planFile(target, source, nodes, { signal, ahead }));
+	const plans = await Promise.all(targets.map((target) => planFile(target, fetchBlock, nodes)));
 	const totalBytes = plans.reduce((sum, plan) => sum + plan.size, 0);
 	const record = input.record;
 	if (record) assertPlansMatch(plans, record);

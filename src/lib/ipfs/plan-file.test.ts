@@ -7,6 +7,7 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { describe, expect, it } from 'vitest';
+import { limited } from './limited';
 import { planFile } from './plan-file';
 
 /** A file cut into 64-byte raw leaves, at most 4 links a node: three levels under the root. */
@@ -56,9 +57,8 @@ describe('planFile', () => {
 		const nodes = new Map<string, Uint8Array>();
 		const plan = await planFile(
 			{ name: 'f.gguf', cid: root, bytes: blocks.get(root.toString())! },
-			source,
-			nodes,
-			{ ahead: 3 }
+			limited(3, source.block),
+			nodes
 		);
 		expect(plan.size).toBe(bytes.byteLength);
 		expect(plan.leaves).toHaveLength(64);
@@ -97,9 +97,7 @@ describe('planFile', () => {
 		const root = await fileNode([inner.cid], [9]);
 		const { source } = slowSource(blocks);
 		await expect(
-			planFile({ name: 'f.gguf', cid: root.cid, bytes: root.block }, source, new Map(), {
-				ahead: 4
-			})
+			planFile({ name: 'f.gguf', cid: root.cid, bytes: root.block }, source.block, new Map())
 		).rejects.toMatchObject({ code: 'IPFS_BLOCK_INVALID' });
 	});
 });

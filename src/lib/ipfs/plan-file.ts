@@ -1,7 +1,6 @@
 import type { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { AppError } from '../errors';
-import type { BlockSource } from './fetch-model';
 import { decodeNode } from './dag';
 
 /** A file to fetch, laid out: its leaves in file order, each with its place in the file. */
@@ -14,18 +13,16 @@ export interface FilePlan {
 }
 
 /**
- * Fetches a file's interior nodes (verified) and lays out its leaves with their offsets. The
- * children of a node are fetched together, up to `ahead` at once: a model of a few GB has tens of
- * interior nodes under its root, and one after another they would cost a round trip each before
- * the first leaf is asked for.
+ * Fetches a file's interior nodes (verified, through `fetchBlock`) and lays out its leaves with
+ * their offsets. The children of a node are asked for together (`fetchBlock` bounds how many at
+ * once): a model of a few GB has tens of interior nodes under its root, and one after another
+ * they would cost a round trip each before the first leaf is asked for.
  */
 export async function planFile(
 	target: { name: string; cid: CID; bytes: Uint8Array },
-	source: BlockSource,
-	nodes: Map<string, Uint8Array>,
-	{ signal, ahead }: { signal?: AbortSignal; ahead: number }
+	fetchBlock: (cid: CID) => Promise<Uint8Array>,
+	nodes: Map<string, Uint8Array>
 ): Promise<FilePlan> {
-	const fetchBlock = limited(ahead, (cid: CID) => source.block(cid, signal));
 	let dagSize = 0;
 	const visit = async (
 		cid: CID,
@@ -81,22 +78,4 @@ function inconsistentSizes(cid: CID): AppError {
 	return new AppError('IPFS_BLOCK_INVALID', 'A file node has inconsistent sizes.', {
 		details: { cid: cid.toString() }
 	});
-}
-
-/** `run`, with at most `concurrency` calls under way; the others wait their turn, in order. */
-function limited<A, R>(concurrency: number, run: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
-	let running = 0;
-	const waiting: (() => void)[] = [];
-	return async (arg) => {
-		if (running < concurrency) running++;
-		// A finished call hands its slot straight to the next one.
-		else await new Promise<void>((resolve) => waiting.push(resolve));
-		try {
-			return await run(arg);
-		} finally {
-			const next = waiting.shift();
-			if (next) next();
-			else running--;
-		}
-	};
 }
