@@ -34,7 +34,8 @@ function peerOptions(relay: string) {
 		routers: [],
 		gateways: [],
 		servePublic: false,
-		allowPrivate: () => false
+		allowPrivate: () => false,
+		uploadLimit: () => null
 	};
 }
 

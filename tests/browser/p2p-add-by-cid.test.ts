@@ -33,7 +33,8 @@ async function quietPeer(): Promise<Peer> {
 		routers: [],
 		gateways: [],
 		servePublic: false,
-		allowPrivate: () => false
+		allowPrivate: () => false,
+		uploadLimit: () => null
 	});
 	return peer;
 }

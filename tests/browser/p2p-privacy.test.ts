@@ -1,9 +1,11 @@
 /**
  * Settings → Peer to peer: both switches off by default, stored, and honoured by the peer's
- * options and its gater (private addresses refused until the user allows the local network).
+ * options and its gater (private addresses refused until the user allows the local network); the
+ * upload limit (none by default) stored and read by the peer on every want.
  */
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { openCitrateDB } from '../../src/lib/storage/db';
 import { page } from 'vitest/browser';
 import PeerSettings from '../../src/lib/components/app/p2p/PeerSettings.svelte';
 import { peerOptions, readPrivacy, savePrivacy } from '../../src/lib/p2p';
@@ -19,7 +21,7 @@ function render() {
 }
 
 beforeEach(async () => {
-	await savePrivacy({ servePublic: false, allowLocalNetwork: false });
+	await savePrivacy({ servePublic: false, allowLocalNetwork: false, uploadLimit: null });
 });
 
 afterEach(() => {
@@ -65,4 +67,56 @@ test('both switches start off; turning them on is stored and honoured by the pee
 	await page.getByText('Allow connections on the local network', { exact: true }).click();
 	await expect.poll(async () => (await readPrivacy()).allowLocalNetwork).toBe(false);
 	expect(lanRefused()).toBe(true);
+});
+
+test('the upload limit starts at none; a choice is stored, read by the peer at once, and shown again', async () => {
+	render();
+	const limit = page.getByRole('combobox', { name: 'Upload limit' });
+	await expect.element(page.getByTestId('peer-settings')).toHaveAttribute('data-loaded', 'true');
+	await expect.element(limit).toHaveValue('none');
+	const uploadLimit = peerOptions().uploadLimit;
+	expect(uploadLimit()).toBeNull();
+
+	await limit.selectOptions('5 MB/s');
+	await expect.poll(async () => (await readPrivacy()).uploadLimit).toBe(5 * 1024 * 1024);
+	// The running peer's getter sees the new limit: no restart.
+	expect(uploadLimit()).toBe(5 * 1024 * 1024);
+	expect((await readPrivacy()).servePublic).toBe(false);
+
+	if (mounted) void unmount(mounted);
+	document.body.innerHTML = '';
+	render();
+	await expect.element(page.getByTestId('peer-settings')).toHaveAttribute('data-loaded', 'true');
+	await expect.element(limit).toHaveValue(String(5 * 1024 * 1024));
+
+	await limit.selectOptions('No limit');
+	await expect.poll(async () => (await readPrivacy()).uploadLimit).toBeNull();
+	expect(uploadLimit()).toBeNull();
+});
+
+test('a stored limit that is not a positive number reads as no limit', async () => {
+	const db = await openCitrateDB();
+	for (const bad of [0, -1, 'fast', Number.NaN]) {
+		await db.put('settings', { key: 'p2p.privacy', value: { uploadLimit: bad } });
+		expect((await readPrivacy()).uploadLimit).toBeNull();
+	}
+});
+
+test('a choice saved in another tab applies to the peer in this one at once', async () => {
+	const uploadLimit = peerOptions().uploadLimit;
+	expect(uploadLimit()).toBeNull();
+	// Another tab of Citrate: its savePrivacy posts on this channel.
+	const otherTab = new BroadcastChannel('citrate.p2p.privacy');
+	otherTab.postMessage({
+		servePublic: false,
+		allowLocalNetwork: true,
+		uploadLimit: 2 * 1024 * 1024
+	});
+	await expect.poll(() => uploadLimit()).toBe(2 * 1024 * 1024);
+	expect(lanRefused()).toBe(false);
+	// What is not understood is the default.
+	otherTab.postMessage({ uploadLimit: 'fast' });
+	await expect.poll(() => uploadLimit()).toBeNull();
+	expect(lanRefused()).toBe(true);
+	otherTab.close();
 });

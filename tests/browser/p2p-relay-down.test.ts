@@ -24,7 +24,8 @@ test('a relay that is down: the peer starts, and reachableAddrs says no relay an
 		routers: [],
 		gateways: [],
 		servePublic: false,
-		allowPrivate: () => false
+		allowPrivate: () => false,
+		uploadLimit: () => null
 	});
 	expect(peer.id).toMatch(/^12D3KooW/);
 	const started = performance.now();

@@ -46,6 +46,8 @@ const profiles: string[] = [];
 const contexts: BrowserContext[] = [];
 let deviceA: Page;
 let link = '';
+/** The sending device of the big model (the test where it goes away), still open after it. */
+let bigSender: Page | undefined;
 
 async function device(extraArgs: string[] = [], existing?: string): Promise<Page> {
 	const dir = existing ?? (await mkdtemp(join(tmpdir(), 'citrate-device-')));
@@ -560,4 +562,59 @@ test('the sender goes away mid-transfer: B says so and pauses; A comes back and 
 	expect(fetched).toBeGreaterThanOrEqual(leaves);
 	expect(fetched).toBeLessThan(leaves + 3 + 32 + 32 + 1);
 	expect((await modelRecord(b, BIG))?.files).toEqual(sameFiles((await modelRecord(a, BIG))?.files));
+	bigSender = a;
+});
+
+/** Sets Settings → Peer to peer → Upload limit on a device, going there in the app (no reload). */
+async function setUploadLimit(page: Page, label: string): Promise<void> {
+	// The Send dialog may be open: closing it ends the offer, not the transfers under way.
+	const dialog = page.getByRole('dialog');
+	if (await dialog.isVisible()) {
+		await page.keyboard.press('Escape');
+		await expect(dialog).toBeHidden();
+	}
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: 'Settings' })
+		.click();
+	await expect(page.getByTestId('peer-settings')).toHaveAttribute('data-loaded', 'true');
+	await page.getByRole('combobox', { name: 'Upload limit' }).selectOption({ label });
+}
+
+test('the sender’s upload limit holds a transfer from it; lifting it speeds the transfer up at once', async () => {
+	test.setTimeout(300_000);
+	test.skip(!bigSender, 'needs the big model’s sender');
+	const a = bigSender!;
+	await setUploadLimit(a, '1 MB/s');
+	await a.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Library' }).click();
+	await a
+		.getByRole('article', { name: new RegExp(`^${BIG} `) })
+		.getByRole('button', { name: /^Send .* to another device$/ })
+		.click();
+	await expect(a.getByTestId('send-link')).toHaveValue(/\/receive#offer=/, { timeout: 60_000 });
+	const bigLink = await a.getByTestId('send-link').inputValue();
+
+	const e = await device();
+	await e.goto(bigLink);
+	const bar = e.getByRole('progressbar', { name: /^Receiving / });
+	const received = async () =>
+		Number((await bar.getAttribute('aria-valuenow').catch(() => '0')) ?? 0);
+	await expect.poll(received, { timeout: 120_000, intervals: [100] }).toBeGreaterThan(0);
+	const start = { at: Date.now(), bytes: await received() };
+	await e.waitForTimeout(8_000);
+	const limited = { at: Date.now(), bytes: await received() };
+	const limitedRate = (limited.bytes - start.bytes) / ((limited.at - start.at) / 1000);
+	console.log(`limited to 1 MB/s: ${(limitedRate / 1024 / 1024).toFixed(2)} MiB/s`);
+	// 1 MiB/s, and at most one second's worth at once, over 8 s: about 1.1 MiB/s.
+	expect(limitedRate).toBeLessThan(1.5 * 1024 * 1024);
+	expect(limitedRate).toBeGreaterThan(0);
+
+	// Lifted on the sender while the transfer runs: the rest (over 80 MiB) comes well before the
+	// 80 s the limit would take.
+	const lifted = Date.now();
+	await setUploadLimit(a, 'No limit');
+	await expect(e.getByTestId('receive-status')).toHaveAttribute('data-status', 'done', {
+		timeout: 120_000
+	});
+	expect(Date.now() - lifted).toBeLessThan(60_000);
 });

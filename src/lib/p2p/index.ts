@@ -8,10 +8,10 @@ import {
 	type FetchByCidResult
 } from '../ipfs';
 import type { Peer } from './peer';
-import { DEFAULT_PRIVACY, readPrivacy, writePrivacy, type PeerPrivacy } from './privacy';
+import { DEFAULT_PRIVACY, readPrivacy, toPrivacy, writePrivacy, type PeerPrivacy } from './privacy';
 import type { PeerOptions } from './types';
 
-export { DEFAULT_PRIVACY, readPrivacy, type PeerPrivacy } from './privacy';
+export { DEFAULT_PRIVACY, UPLOAD_LIMITS, readPrivacy, type PeerPrivacy } from './privacy';
 
 export { decodeOffer, encodeOffer, offerLink, type ShareOffer } from './share-link';
 export { offerFor } from './offer';
@@ -32,15 +32,38 @@ export function setAllowLocalNetwork(allow: boolean): void {
 }
 
 /**
- * Stores the user's privacy choices and applies them: the local-network choice at once (the
- * gater asks on every dial), serving the public network by stopping a running peer (it starts
- * again with the new choice when next used).
+ * Applies the user's privacy choices in this tab: the local-network choice and the upload limit
+ * at once (the gater asks on every dial, the limit on every want), serving the public network by
+ * stopping a running peer (it starts again with the new choice when next used).
  */
-export async function savePrivacy(next: PeerPrivacy): Promise<void> {
+async function applyPrivacy(next: PeerPrivacy): Promise<void> {
 	const restart = next.servePublic !== privacy.servePublic && peer !== undefined;
 	privacy = { ...next };
-	await writePrivacy(next);
 	if (restart) await stopPeer();
+}
+
+/** Other tabs of Citrate hear each saved choice: a peer running in one of them applies it too. */
+let tabs: BroadcastChannel | undefined;
+
+function otherTabs(): BroadcastChannel | undefined {
+	if (typeof BroadcastChannel === 'undefined') return undefined;
+	if (!tabs) {
+		tabs = new BroadcastChannel('citrate.p2p.privacy');
+		tabs.onmessage = (event: MessageEvent) => void applyPrivacy(toPrivacy(event.data));
+	}
+	return tabs;
+}
+
+/** Stores the user's privacy choices and applies them here and in every other open tab. */
+export async function savePrivacy(next: PeerPrivacy): Promise<void> {
+	const choices = toPrivacy(next);
+	try {
+		// Stored first: a peer restarted for the new choice reads it.
+		await writePrivacy(choices);
+	} finally {
+		await applyPrivacy(choices);
+		otherTabs()?.postMessage(choices);
+	}
 }
 
 export function peerOptions(): PeerOptions {
@@ -51,11 +74,13 @@ export function peerOptions(): PeerOptions {
 		routers: config.ipfsRouters,
 		gateways: config.ipfsGateways,
 		servePublic: privacy.servePublic,
-		allowPrivate: () => privacy.allowLocalNetwork
+		allowPrivate: () => privacy.allowLocalNetwork,
+		uploadLimit: () => privacy.uploadLimit
 	};
 }
 
 export function startPeer(): Promise<Peer> {
+	otherTabs();
 	peer ??= Promise.all([import('./peer'), readPrivacy()])
 		.then(([{ Peer }, stored]) => {
 			privacy = stored;

@@ -24,7 +24,14 @@ import { denyDial, hostsOf, isPrivateUrl } from './gater';
 import { loadIdentity } from './identity';
 import { SERVING_LIMITS } from './limits';
 import { PeerBlockstore } from './peer-blockstore';
-import { ServePolicy, bitswapWantLists, restrictServing, wantedBlocks } from './serving';
+import {
+	ServePolicy,
+	bitswapNetwork,
+	bitswapWantLists,
+	restrictServing,
+	wantedBlocks
+} from './serving';
+import { limitUploads } from './upload-limit';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
 type Node = HeliaWithLibp2p<{ identify: Identify; ping: Ping }>;
@@ -168,12 +175,16 @@ export class Peer {
 			helia.libp2p.hangUp(peerIdFromString(peer))
 		);
 		const serving = new ServePolicy(() => options.servePublic);
-		const held = restrictServing(bitswapWantLists(helia), serving, (message) =>
-			blockstore.readAhead(wantedBlocks(message))
-		);
-		helia.libp2p.addEventListener('peer:disconnect', (event) =>
-			held.forget(event.detail.toString())
-		);
+		const wantLists = bitswapWantLists(helia);
+		// A want meets the serve policy (installed last), then the upload limit, then bitswap.
+		const limited = limitUploads(wantLists, bitswapNetwork(helia), options.uploadLimit, {
+			onRelease: (message) => blockstore.readAhead(wantedBlocks(message))
+		});
+		const held = restrictServing(wantLists, serving);
+		helia.libp2p.addEventListener('peer:disconnect', (event) => {
+			held.forget(event.detail.toString());
+			limited.forget(event.detail.toString());
+		});
 		return new Peer(helia, blockstore, options, allowedHosts, { guard, serving });
 	}
 

@@ -9,12 +9,40 @@ export interface PeerPrivacy {
 	servePublic: boolean;
 	/** Allow connections to devices on the local network (private addresses). Off by default. */
 	allowLocalNetwork: boolean;
+	/** What this browser sends to others, in bytes per second; `null` (the default): no limit. */
+	uploadLimit: number | null;
 }
 
 export const DEFAULT_PRIVACY: PeerPrivacy = Object.freeze({
 	servePublic: false,
-	allowLocalNetwork: false
+	allowLocalNetwork: false,
+	uploadLimit: null
 });
+
+/**
+ * The upload limits the user can pick, in bytes per second (`null`: no limit). None is below
+ * 1 MB/s: a device receiving asks for up to 16 MB at once, and counts a block that takes longer
+ * than 30 s as stalled.
+ */
+export const UPLOAD_LIMITS: readonly (number | null)[] = [null, 1, 2, 5, 10, 25].map((mb) =>
+	mb === null ? null : mb * 1024 * 1024
+);
+
+function validLimit(value: unknown): number | null {
+	return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/** Choices as stored or sent between tabs: anything not understood is the default. */
+export function toPrivacy(value: unknown): PeerPrivacy {
+	const choices = (typeof value === 'object' && value !== null ? value : {}) as Partial<
+		Record<keyof PeerPrivacy, unknown>
+	>;
+	return {
+		servePublic: choices.servePublic === true,
+		allowLocalNetwork: choices.allowLocalNetwork === true,
+		uploadLimit: validLimit(choices.uploadLimit)
+	};
+}
 
 const KEY = 'p2p.privacy';
 
@@ -22,20 +50,12 @@ const KEY = 'p2p.privacy';
 export async function readPrivacy(): Promise<PeerPrivacy> {
 	try {
 		const record = await (await openCitrateDB()).get('settings', KEY);
-		const value = (record?.value ?? {}) as Partial<PeerPrivacy>;
-		return {
-			servePublic: value.servePublic === true,
-			allowLocalNetwork: value.allowLocalNetwork === true
-		};
+		return toPrivacy(record?.value);
 	} catch {
 		return { ...DEFAULT_PRIVACY };
 	}
 }
 
 export async function writePrivacy(privacy: PeerPrivacy): Promise<void> {
-	const value: PeerPrivacy = {
-		servePublic: privacy.servePublic,
-		allowLocalNetwork: privacy.allowLocalNetwork
-	};
-	await (await openCitrateDB()).put('settings', { key: KEY, value });
+	await (await openCitrateDB()).put('settings', { key: KEY, value: toPrivacy(privacy) });
 }

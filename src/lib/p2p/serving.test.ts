@@ -9,6 +9,7 @@ import {
 	type PeerLike,
 	type WantMessage
 } from './serving';
+import { limitUploads } from './upload-limit';
 
 /** Records what bitswap's serving side was handed (what it would answer). */
 class WantListsSpy {
@@ -96,16 +97,22 @@ describe('restrictServing', () => {
 		expect(spy.served).toHaveLength(2);
 	});
 
-	it('shows each message it hands bitswap to onServe (to read its blocks ahead), never a held one', () => {
+	it('over the upload limit, as the peer has them: a held message is never read ahead', () => {
 		const spy = new WantListsSpy();
+		const network = { sendMessage: async () => {} };
 		const policy = new ServePolicy(() => false);
-		const seen: unknown[] = [];
-		restrictServing(spy, policy, (message) => seen.push(message.wantlist?.entries));
+		const readAhead: unknown[] = [];
+		limitUploads(spy, network, () => null, {
+			onRelease: (message) => readAhead.push(message.wantlist?.entries)
+		});
+		restrictServing(spy, policy);
 		spy.receiveMessage(peer('stranger'), wants('held'));
-		expect(seen).toEqual([]);
+		expect(readAhead).toEqual([]);
+		expect(spy.served).toEqual([]);
 		policy.pair('stranger');
 		spy.receiveMessage(peer('stranger'), wants('now'));
-		expect(seen).toEqual([[{ cid: 'held' }], [{ cid: 'now' }]]);
+		expect(readAhead).toEqual([[{ cid: 'held' }], [{ cid: 'now' }]]);
+		expect(spy.served).toHaveLength(2);
 	});
 });
 

@@ -47,6 +47,16 @@ export interface ServingWantLists {
 	receiveMessage(peer: PeerLike, message: WantMessage): void;
 }
 
+/** A message bitswap sends: the blocks in it (`QueuedBitswapMessage.blocks`). */
+interface OutgoingMessage {
+	blocks?: Map<string, { data: Uint8Array }>;
+}
+
+/** Bitswap's network, as `@helia/bitswap` 4 has it: every message to a peer goes through it. */
+export interface BitswapNetwork {
+	sendMessage(peer: PeerLike, message: OutgoingMessage, options?: unknown): Promise<void>;
+}
+
 /** Wants held for one unpaired peer, at most. */
 const HELD_MESSAGES = 16;
 /** Unpaired peers whose wants are held, at most (the oldest is forgotten first). */
@@ -84,19 +94,32 @@ export class ServePolicy {
 	}
 }
 
-/** Bitswap's want lists on a started Helia node (what it serves to each peer). */
-export function bitswapWantLists(helia: unknown): ServingWantLists {
+/** The bitswap of a started Helia node (`@helia/bitswap` 4's inner parts). */
+function bitswapOf(helia: unknown): { peerWantLists?: ServingWantLists; network?: BitswapNetwork } {
 	const brokers = (helia as { blockBrokers?: unknown[] }).blockBrokers ?? [];
 	const broker = brokers.find(
-		(candidate): candidate is { bitswap: { peerWantLists: ServingWantLists } } =>
+		(candidate): candidate is { bitswap: object } =>
 			typeof candidate === 'object' &&
 			candidate !== null &&
 			(candidate as { name?: string }).name === 'bitswap'
 	);
-	const wantLists = broker?.bitswap?.peerWantLists;
+	return broker?.bitswap ?? {};
+}
+
+/** Bitswap's want lists on a started Helia node (what it serves to each peer). */
+export function bitswapWantLists(helia: unknown): ServingWantLists {
+	const wantLists = bitswapOf(helia).peerWantLists;
 	if (!wantLists || typeof wantLists.receiveMessage !== 'function')
 		throw new Error('Bitswap is not started, or its peer want lists moved (check @helia/bitswap).');
 	return wantLists;
+}
+
+/** Bitswap's network on a started Helia node (every message it sends). */
+export function bitswapNetwork(helia: unknown): BitswapNetwork {
+	const network = bitswapOf(helia).network;
+	if (!network || typeof network.sendMessage !== 'function')
+		throw new Error('Bitswap is not started, or its network moved (check @helia/bitswap).');
+	return network;
 }
 
 export interface ServingGuard {
@@ -110,18 +133,11 @@ export interface ServingGuard {
 
 /**
  * Lets bitswap answer only the peers `policy` allows: the others' wants are held (bounded) until
- * they are paired, or forgotten when they go away. `onServe` sees each message bitswap is handed.
+ * they are paired, or forgotten when they go away.
  */
-export function restrictServing(
-	wantLists: ServingWantLists,
-	policy: ServePolicy,
-	onServe?: (message: WantMessage) => void
-): ServingGuard {
+export function restrictServing(wantLists: ServingWantLists, policy: ServePolicy): ServingGuard {
 	const original = wantLists.receiveMessage;
-	const serve = (peer: PeerLike, message: WantMessage) => {
-		onServe?.(message);
-		original.call(wantLists, peer, message);
-	};
+	const serve = (peer: PeerLike, message: WantMessage) => original.call(wantLists, peer, message);
 	const held = new Map<string, { peer: PeerLike; messages: WantMessage[] }>();
 	wantLists.receiveMessage = (peer, message) => {
 		const id = peer.toString();

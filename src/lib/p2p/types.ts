@@ -20,6 +20,8 @@ export interface PeerOptions {
 	servePublic: boolean;
 	/** The user allowed devices on the local network (private addresses). */
 	allowPrivate: () => boolean;
+	/** What this peer may send, all peers together, in bytes per second (`null`: no limit). */
+	uploadLimit: () => number | null;
 	maxConnections?: number;
 	iceServers?: { urls: string | string[] }[];
 }
