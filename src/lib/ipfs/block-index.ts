@@ -118,23 +118,5 @@ export const blockIndex = {
 	async listPins(): Promise<PinRecord[]> {
 		const db = await openCitrateDB();
 		return (await db.getAll('ipfsPins')) as unknown as PinRecord[];
-	},
-
-	async deletePin(cid: string): Promise<void> {
-		const db = await openCitrateDB();
-		await db.delete('ipfsPins', cid);
-	},
-
-	/** Drops the locations in `path` from a leaf; deletes the record when none is left. */
-	async dropLeafPath(cid: string, path: string | undefined): Promise<void> {
-		const db = await openCitrateDB();
-		const tx = db.transaction('ipfsBlocks', 'readwrite');
-		const record = (await tx.store.get(cid)) as BlockRecord | undefined;
-		if (record) {
-			const remaining = (record.leaf ?? []).filter((location) => location.path !== path);
-			if (record.bytes || remaining.length === 0) await tx.store.delete(cid);
-			else await tx.store.put({ cid, leaf: remaining });
-		}
-		await tx.done;
 	}
 };

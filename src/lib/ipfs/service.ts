@@ -8,6 +8,7 @@ import { blockIndex, type PendingLeaf, type PinFileEntry, type PinRecord } from 
 import { parseCid } from './cid';
 import { FilestoreBlockstore } from './blockstore';
 import { walkDag } from './dag';
+import { removePin } from './remove-pin';
 import { buildDirectory } from './directory';
 import { PEER_FETCH_AHEAD } from './fetch-window';
 import { fetchModel, variantLabel, type BlockSource } from './fetch-model';
@@ -87,59 +88,10 @@ export class IpfsService {
 		return (await blockIndex.listPins()).map(toInfo);
 	}
 
-	/** Removes a pin (a directory's files too) and every block no other pin needs. */
+	/** Removes a pin (a directory's files too) and every block no other pin needs, at once. */
 	async unpin(cid: string): Promise<void> {
-		const key = parseCid(cid).toString();
-		const pin = await blockIndex.getPin(key);
-		if (!pin) return;
-		const removed = [pin];
-		if (pin.kind === 'directory')
-			for (const file of pin.files ?? []) {
-				const child = await blockIndex.getPin(file.cid);
-				if (child?.parent === key) removed.push(child);
-			}
-		// Blocks of the removed pins (DAG nodes come from IndexedDB; leaves are not read). A node
-		// that cannot be read any more only leaves its own subtree behind: the pin still goes.
-		const doomed = new Map<string, { cid: CID; paths: Set<string | undefined> }>();
-		for (const record of removed)
-			await this.#walkNodes(record, (block, path) => {
-				const entry = doomed.get(block.toString()) ?? { cid: block, paths: new Set() };
-				entry.paths.add(path);
-				doomed.set(block.toString(), entry);
-			});
-		for (const record of removed) await blockIndex.deletePin(record.cid);
-		// What the remaining pins still reach, and the files their leaves are read from ('*': a
-		// directory, whose leaves live in its files' paths).
-		const live = new Map<string, Set<string | undefined>>();
-		for (const record of await blockIndex.listPins())
-			await this.#walkNodes(record, (block, path) => {
-				const paths = live.get(block.toString()) ?? new Set();
-				paths.add(path);
-				live.set(block.toString(), paths);
-			});
-		for (const [text, { cid: block, paths }] of doomed) {
-			const livePaths = live.get(text);
-			if (!livePaths) await blockIndex.delete(text);
-			else if (block.code === raw.code && !livePaths.has('*'))
-				for (const path of paths)
-					if (path !== undefined && !livePaths.has(path)) await blockIndex.dropLeafPath(text, path);
-		}
+		const removed = await removePin(parseCid(cid).toString());
 		for (const record of removed) if (record.path) this.files.forget(record.path);
-	}
-
-	async #walkNodes(
-		record: PinRecord,
-		visit: (cid: CID, path: string | undefined) => void
-	): Promise<void> {
-		const path = record.kind === 'directory' ? '*' : record.path;
-		try {
-			for await (const { cid } of walkDag(CID.parse(record.cid), (c) => this.#load(c), {
-				loadLeaves: false
-			}))
-				visit(cid, path);
-		} catch {
-			// An unreadable node: what was reached is still visited.
-		}
 	}
 
 	/** Reads every block of a pinned DAG back, verified (a model whose bytes changed fails). */
