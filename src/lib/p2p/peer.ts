@@ -178,7 +178,8 @@ export class Peer {
 		const wantLists = bitswapWantLists(helia);
 		// A want meets the serve policy (installed last), then the upload limit, then bitswap.
 		const limited = limitUploads(wantLists, bitswapNetwork(helia), options.uploadLimit, {
-			onRelease: (message) => blockstore.readAhead(wantedBlocks(message))
+			onRelease: (message) => blockstore.readAhead(wantedBlocks(message)),
+			maxQueuedPerPeer: SERVING_LIMITS.bitswap.maxWantListSize
 		});
 		const held = restrictServing(wantLists, serving);
 		helia.libp2p.addEventListener('peer:disconnect', (event) => {

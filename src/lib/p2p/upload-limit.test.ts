@@ -148,6 +148,30 @@ describe('limitUploads', () => {
 		expect(limiter.queued()).toBe(0);
 	});
 
+	it('keeps each block once, and at most maxQueuedPerPeer wants of a peer waiting', () => {
+		const delivered: number[] = [];
+		const wantLists: ServingWantLists = {
+			receiveMessage(_peer, message) {
+				for (const entry of message.wantlist?.entries as { cid: Uint8Array }[])
+					delivered.push(entry.cid[4]!);
+			}
+		};
+		const limiter = limitUploads(wantLists, { sendMessage: async () => {} }, () => MIB, {
+			maxQueuedPerPeer: 5,
+			now: Date.now
+		});
+		// 2 asked twice is kept once; 6 and 7 are over the bound. A second's worth goes at once.
+		wantLists.receiveMessage(peer('a'), {
+			wantlist: { entries: [1, 2, 2, 3, 4, 5, 6, 7].map((n) => want(n)) }
+		});
+		expect(delivered).toEqual([1, 2, 3, 4]);
+		expect(limiter.queued()).toBe(1);
+		wantLists.receiveMessage(peer('a'), { wantlist: { entries: [want(5), want(8)] } });
+		expect(limiter.queued()).toBe(2);
+		vi.advanceTimersByTime(10_000);
+		expect(delivered).toEqual([1, 2, 3, 4, 5, 8]);
+	});
+
 	it('forgets a peer that went away, and stop puts bitswap back as it was', () => {
 		const { wantLists, network, original, limiter } = harness(() => MIB);
 		expect(wantLists.receiveMessage).not.toBe(original.receive);

@@ -85,9 +85,12 @@ export function limitUploads(
 	limit: () => number | null,
 	options: {
 		onRelease?: (message: WantMessage) => void;
+		/** Wants kept waiting per peer, at most (more are dropped, as bitswap drops them). */
+		maxQueuedPerPeer?: number;
 		now?: () => number;
 	} = {}
 ): UploadLimiter {
+	const maxQueued = options.maxQueuedPerPeer ?? 256;
 	const bucket = new ByteBucket(limit, options.now);
 	const original = wantLists.receiveMessage;
 	const send = network.sendMessage;
@@ -135,7 +138,14 @@ export function limitUploads(
 		const now = entries.filter((entry) => !asksForBlock(entry));
 		if (now.length > 0 || message.wantlist?.full === true)
 			release(peer, { ...message, wantlist: { ...message.wantlist, entries: now } });
-		queue.entries.push(...entries.filter(asksForBlock));
+		// Each block once, and no more than bitswap itself keeps of one peer's wants.
+		for (const entry of entries)
+			if (
+				asksForBlock(entry) &&
+				queue.entries.length < maxQueued &&
+				!queue.entries.some((waiting) => sameCid(waiting.cid, entry.cid))
+			)
+				queue.entries.push(entry);
 		if (queue.entries.length > 0) queues.set(id, queue);
 		else queues.delete(id);
 		// Waiting for the limit, unless it was just lifted.
