@@ -157,7 +157,9 @@ export function limitUploads(
 
 	network.sendMessage = (peer, message, sendOptions) => {
 		const blocks = [...(message.blocks?.values() ?? [])];
-		if (blocks.length > 0) {
+		// With no limit nothing is counted, and nothing released before is owed any more.
+		if (limit() === null) released = 0;
+		else if (blocks.length > 0) {
 			// Counted at the nominal size when released: the difference now.
 			const counted = Math.min(released, blocks.length);
 			released -= counted;
