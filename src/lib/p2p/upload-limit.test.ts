@@ -33,6 +33,9 @@ describe('ByteBucket', () => {
 const peer = (id: string): PeerLike => ({ toString: () => id });
 const cid = (n: number) => new Uint8Array([1, 85, 18, 32, n]);
 const want = (n: number, extra: object = {}) => ({ cid: cid(n), wantType: 'WantBlock', ...extra });
+/** Peer `id` asks for the blocks numbered `blocks`, in one message. */
+const ask = (wantLists: ServingWantLists, id: string, ...blocks: number[]) =>
+	wantLists.receiveMessage(peer(id), { wantlist: { entries: blocks.map((n) => want(n)) } });
 
 function harness(limit: () => number | null) {
 	const delivered: { peer: string; entries: { cid: Uint8Array }[]; full?: boolean }[] = [];
@@ -75,10 +78,8 @@ describe('limitUploads', () => {
 
 	it('releases wants for blocks at the limit, one block at a time, the peers in turn', () => {
 		const { wantLists, delivered, limiter } = harness(() => MIB);
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 3, 4, 5, 6].map((n) => want(n)) }
-		});
-		wantLists.receiveMessage(peer('b'), { wantlist: { entries: [7, 8].map((n) => want(n)) } });
+		ask(wantLists, 'a', 1, 2, 3, 4, 5, 6);
+		ask(wantLists, 'b', 7, 8);
 		// One second's worth at once (4 leaves of 256 KiB), then one every 250 ms.
 		expect(delivered.map((d) => d.entries.map((e) => e.cid[4]))).toEqual([[1], [2], [3], [4]]);
 		expect(limiter.queued()).toBe(4);
@@ -93,9 +94,7 @@ describe('limitUploads', () => {
 
 	it('passes cancels and "have" questions at once; a cancel drops the want still waiting', () => {
 		const { wantLists, delivered, limiter } = harness(() => MIB);
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 3, 4, 5, 6].map((n) => want(n)) }
-		});
+		ask(wantLists, 'a', 1, 2, 3, 4, 5, 6);
 		delivered.length = 0;
 		wantLists.receiveMessage(peer('a'), {
 			wantlist: { entries: [want(6, { cancel: true }), want(9, { wantType: 'WantHave' })] }
@@ -110,9 +109,7 @@ describe('limitUploads', () => {
 
 	it('a full want list replaces what waits for that peer', () => {
 		const { wantLists, delivered, limiter } = harness(() => MIB);
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 3, 4, 5, 6].map((n) => want(n)) }
-		});
+		ask(wantLists, 'a', 1, 2, 3, 4, 5, 6);
 		delivered.length = 0;
 		wantLists.receiveMessage(peer('a'), { wantlist: { entries: [want(8)], full: true } });
 		expect(delivered).toEqual([{ peer: 'a', entries: [], full: true }]);
@@ -123,9 +120,7 @@ describe('limitUploads', () => {
 
 	it('counts the bytes bitswap really sends: bigger blocks slow the next releases', () => {
 		const { wantLists, delivered, sendBlocks } = harness(() => MIB);
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 3, 4, 5].map((n) => want(n)) }
-		});
+		ask(wantLists, 'a', 1, 2, 3, 4, 5);
 		expect(delivered).toHaveLength(4);
 		// The four released wants were 1 MiB blocks, not leaves: 3 MiB more than counted.
 		void sendBlocks([MIB, MIB, MIB, MIB]);
@@ -138,9 +133,7 @@ describe('limitUploads', () => {
 	it('a new limit applies at once; turning it off releases what waits', () => {
 		let limit: number | null = MIB;
 		const { wantLists, delivered, limiter } = harness(() => limit);
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => want(n)) }
-		});
+		ask(wantLists, 'a', 1, 2, 3, 4, 5, 6, 7, 8);
 		expect(delivered).toHaveLength(4);
 		limit = null;
 		wantLists.receiveMessage(peer('a'), { wantlist: { entries: [want(9)] } });
@@ -161,9 +154,7 @@ describe('limitUploads', () => {
 			now: Date.now
 		});
 		// 2 asked twice is kept once; 6 and 7 are over the bound. A second's worth goes at once.
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 2, 3, 4, 5, 6, 7].map((n) => want(n)) }
-		});
+		ask(wantLists, 'a', 1, 2, 2, 3, 4, 5, 6, 7);
 		expect(delivered).toEqual([1, 2, 3, 4]);
 		expect(limiter.queued()).toBe(1);
 		wantLists.receiveMessage(peer('a'), { wantlist: { entries: [want(5), want(8)] } });
@@ -175,9 +166,7 @@ describe('limitUploads', () => {
 	it('forgets a peer that went away, and stop puts bitswap back as it was', () => {
 		const { wantLists, network, original, limiter } = harness(() => MIB);
 		expect(wantLists.receiveMessage).not.toBe(original.receive);
-		wantLists.receiveMessage(peer('a'), {
-			wantlist: { entries: [1, 2, 3, 4, 5, 6].map((n) => want(n)) }
-		});
+		ask(wantLists, 'a', 1, 2, 3, 4, 5, 6);
 		limiter.forget('a');
 		expect(limiter.queued()).toBe(0);
 		limiter.stop();
