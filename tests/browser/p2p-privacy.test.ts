@@ -102,7 +102,11 @@ test('a stored limit that is not a positive number reads as no limit', async () 
 	}
 });
 
-test('a choice saved in another tab applies to the peer in this one at once', async () => {
+test('a choice saved in another tab applies to the peer in this one at once, and Settings shows it', async () => {
+	render();
+	await expect.element(page.getByTestId('peer-settings')).toHaveAttribute('data-loaded', 'true');
+	const limit = page.getByRole('combobox', { name: 'Upload limit' });
+	const local = page.getByRole('switch', { name: 'Allow connections on the local network' });
 	const uploadLimit = peerOptions().uploadLimit;
 	expect(uploadLimit()).toBeNull();
 	// Another tab of Citrate: its savePrivacy posts on this channel.
@@ -114,9 +118,13 @@ test('a choice saved in another tab applies to the peer in this one at once', as
 	});
 	await expect.poll(() => uploadLimit()).toBe(2 * 1024 * 1024);
 	expect(lanRefused()).toBe(false);
+	await expect.element(limit).toHaveValue(String(2 * 1024 * 1024));
+	await expect.element(local).toBeChecked();
 	// What is not understood is the default.
 	otherTab.postMessage({ uploadLimit: 'fast' });
 	await expect.poll(() => uploadLimit()).toBeNull();
 	expect(lanRefused()).toBe(true);
+	await expect.element(limit).toHaveValue('none');
+	await expect.element(local).not.toBeChecked();
 	otherTab.close();
 });

@@ -39,7 +39,20 @@ export function setAllowLocalNetwork(allow: boolean): void {
 async function applyPrivacy(next: PeerPrivacy): Promise<void> {
 	const restart = next.servePublic !== privacy.servePublic && peer !== undefined;
 	privacy = { ...next };
+	for (const listener of privacyListeners) listener({ ...next });
 	if (restart) await stopPeer();
+}
+
+const privacyListeners = new Set<(privacy: PeerPrivacy) => void>();
+
+/**
+ * Calls `listener` with the choices each time they change, in this tab or another (Settings shows
+ * them as they are); returns the unsubscribe function.
+ */
+export function onPrivacyChange(listener: (privacy: PeerPrivacy) => void): () => void {
+	otherTabs();
+	privacyListeners.add(listener);
+	return () => privacyListeners.delete(listener);
 }
 
 /** Other tabs of Citrate hear each saved choice: a peer running in one of them applies it too. */
