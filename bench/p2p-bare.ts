@@ -1,5 +1,6 @@
 /**
- * Bare Helia for `npm run bench:p2p` (no Citrate code): plain `createHeliaLight` + libp2p with
+ * Bare Helia for `npm run bench:p2p` (no Citrate code on the transfer's path; the walk's window is
+ * the app's small concurrency gate, `limited`): plain `createHeliaLight` + libp2p with
  * the app's transports (WebSockets, WebRTC, circuit relay client), noise, yamux, bitswap with its
  * defaults and blocks in memory. The sender imports the bytes with kubo's settings; the receiver
  * walks the DAG with a bounded number of blocks asked at once and writes nothing.
@@ -22,6 +23,7 @@ import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
+import { limited } from '../src/lib/ipfs/limited';
 import type { Transfer } from './p2p-types';
 
 export const MIB = 1024 * 1024;
@@ -102,26 +104,15 @@ async function walkDag(
 ): Promise<{ bytes: number; blocks: number }> {
 	let bytes = 0;
 	let blocks = 0;
-	let running = 0;
-	const waiting: (() => void)[] = [];
-	const limited = async (cid: CID): Promise<Uint8Array> => {
-		// A slot: a free one, or the one a finished get hands over.
-		if (running < window) running++;
-		else await new Promise<void>((resolve) => waiting.push(resolve));
-		try {
-			const block = await get(cid);
-			onBlock();
-			blocks++;
-			if (cid.code === raw.code) bytes += block.byteLength;
-			return block;
-		} finally {
-			const next = waiting.shift();
-			if (next) next();
-			else running--;
-		}
-	};
+	const limitedGet = limited(window, async (cid: CID) => {
+		const block = await get(cid);
+		onBlock();
+		blocks++;
+		if (cid.code === raw.code) bytes += block.byteLength;
+		return block;
+	});
 	const walk = async (cid: CID): Promise<void> => {
-		const block = await limited(cid);
+		const block = await limitedGet(cid);
 		if (cid.code === raw.code) return;
 		await Promise.all(dagPb.decode(block).Links.map((link) => walk(link.Hash)));
 	};
