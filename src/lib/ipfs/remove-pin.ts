@@ -7,6 +7,9 @@ import { walkDag } from './dag';
 /** Where a pin's leaves are read from: its file, or '*' for a directory (its files' paths). */
 type Place = string | undefined;
 
+/** Blocks a walk reached, each with the places its leaves are read from. */
+type Reached = Map<string, { cid: CID; places: Set<Place> }>;
+
 /**
  * Removes a pin (a directory's own files too) and every block record no other pin reaches, in one
  * IndexedDB transaction: a pin committed meanwhile is ordered wholly before or after it (never
@@ -20,7 +23,7 @@ export async function removePin(cid: string): Promise<PinRecord[]> {
 	const pins = tx.objectStore('ipfsPins');
 	const blocks = tx.objectStore('ipfsBlocks');
 	// Every read below is a request in this transaction: nothing else is awaited, so it stays open.
-	const reach = async (record: PinRecord, into: Map<string, { cid: CID; places: Set<Place> }>) => {
+	const reach = async (record: PinRecord, into: Reached) => {
 		const place = record.kind === 'directory' ? '*' : record.path;
 		const load = async (block: CID) => {
 			const found = (await blocks.get(block.toString())) as BlockRecord | undefined;
@@ -51,10 +54,10 @@ export async function removePin(cid: string): Promise<PinRecord[]> {
 				const child = (await pins.get(file.cid)) as PinRecord | undefined;
 				if (child?.parent === cid) removed.push(child);
 			}
-		const doomed = new Map<string, { cid: CID; places: Set<Place> }>();
+		const doomed: Reached = new Map();
 		for (const record of removed) await reach(record, doomed);
 		for (const record of removed) await pins.delete(record.cid);
-		const live = new Map<string, { cid: CID; places: Set<Place> }>();
+		const live: Reached = new Map();
 		for (const record of (await pins.getAll()) as unknown as PinRecord[]) await reach(record, live);
 		for (const [key, { cid: block, places }] of doomed) {
 			const livePlaces = live.get(key)?.places;

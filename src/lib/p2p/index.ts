@@ -31,6 +31,9 @@ export function setAllowLocalNetwork(allow: boolean): void {
 	privacy = { ...privacy, allowLocalNetwork: allow };
 }
 
+/** Who hears each change of the choices (`onPrivacyChange`). */
+const privacyListeners = new Set<(privacy: PeerPrivacy) => void>();
+
 /**
  * Applies the user's privacy choices in this tab: the local-network choice and the upload limit
  * at once (the gater asks on every dial, the limit on every want), serving the public network by
@@ -42,8 +45,6 @@ async function applyPrivacy(next: PeerPrivacy): Promise<void> {
 	for (const listener of privacyListeners) listener({ ...next });
 	if (restart) await stopPeer();
 }
-
-const privacyListeners = new Set<(privacy: PeerPrivacy) => void>();
 
 /**
  * Calls `listener` with the choices each time they change, in this tab or another (Settings shows

@@ -156,14 +156,14 @@ export function limitUploads(
 	};
 
 	network.sendMessage = (peer, message, sendOptions) => {
-		const blocks = [...(message.blocks?.values() ?? [])];
 		// With no limit nothing is counted, and nothing released before is owed any more.
 		if (limit() === null) released = 0;
-		else if (blocks.length > 0) {
+		else if (message.blocks !== undefined && message.blocks.size > 0) {
 			// Counted at the nominal size when released: the difference now.
-			const counted = Math.min(released, blocks.length);
+			const counted = Math.min(released, message.blocks.size);
 			released -= counted;
-			const bytes = blocks.reduce((sum, block) => sum + block.data.byteLength, 0);
+			let bytes = 0;
+			for (const block of message.blocks.values()) bytes += block.data.byteLength;
 			bucket.charge(bytes - counted * NOMINAL_BLOCK_BYTES);
 		}
 		return send.call(network, peer, message, sendOptions);
