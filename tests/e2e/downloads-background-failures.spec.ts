@@ -81,8 +81,11 @@ test('the browser closed and relaunched mid background fetch: the engine resumes
 });
 
 test('a byte flipped during the background transfer: DOWNLOAD_HASH_MISMATCH shown, the bytes deleted, nothing usable registered', async () => {
+	test.setTimeout(420_000);
 	const files = await ggufFiles(SHARDED);
 	await withProfile(async (context) => {
+		// A new profile starts its first background fetch late (a fresh-clone run waited 150 s here).
+		await warmUpBackgroundFetch(context);
 		const { page, worker } = await startDownload(context, files, 16, 0.3);
 		// Near the end of the second file: only the browser's request carries that byte.
 		const target = files[1]!;
