@@ -23,6 +23,7 @@ import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
+import { UnixFS } from 'ipfs-unixfs';
 import { limited } from '../src/lib/ipfs/limited';
 import type { Transfer } from './p2p-types';
 
@@ -100,7 +101,9 @@ async function walkDag(
 	root: CID,
 	get: (cid: CID) => Promise<Uint8Array>,
 	window: number,
-	onBlock: () => void
+	onBlock: () => void,
+	/** Each leaf with its offset in the file, as it arrives (any order). */
+	onLeaf?: (bytes: Uint8Array, offset: number) => void
 ): Promise<{ bytes: number; blocks: number }> {
 	let bytes = 0;
 	let blocks = 0;
@@ -111,12 +114,21 @@ async function walkDag(
 		if (cid.code === raw.code) bytes += block.byteLength;
 		return block;
 	});
-	const walk = async (cid: CID): Promise<void> => {
+	const walk = async (cid: CID, offset: number): Promise<void> => {
 		const block = await limitedGet(cid);
-		if (cid.code === raw.code) return;
-		await Promise.all(dagPb.decode(block).Links.map((link) => walk(link.Hash)));
+		if (cid.code === raw.code) return onLeaf?.(block, offset);
+		const node = dagPb.decode(block);
+		const sizes = node.Data ? UnixFS.unmarshal(node.Data).blockSizes : [];
+		let at = offset;
+		await Promise.all(
+			node.Links.map((link, index) => {
+				const start = at;
+				at += Number(sizes[index] ?? 0);
+				return walk(link.Hash, start);
+			})
+		);
 	};
-	await walk(root);
+	await walk(root, 0);
 	return { bytes, blocks };
 }
 
@@ -125,7 +137,8 @@ async function bareReceive(
 	cidText: string,
 	addr: string,
 	relay: string,
-	window: number
+	window: number,
+	onLeaf?: (bytes: Uint8Array, offset: number) => void
 ): Promise<Transfer> {
 	bare ??= await bareNode(relay);
 	const node = bare;
@@ -153,9 +166,15 @@ async function bareReceive(
 		received++;
 		return parts.length === 1 ? parts[0]! : concat(parts);
 	};
-	const { bytes, blocks } = await walkDag(CID.parse(cidText), get, window, () => {
-		if (first === 0) first = performance.now();
-	});
+	const { bytes, blocks } = await walkDag(
+		CID.parse(cidText),
+		get,
+		window,
+		() => {
+			if (first === 0) first = performance.now();
+		},
+		onLeaf
+	);
 	const transferMs = performance.now() - asked;
 	return {
 		connectMs,

@@ -20,6 +20,7 @@ import type { ShareOffer } from '../src/lib/p2p/share-link';
 import { registerLocalModel, storeModelFile } from '../src/lib/storage';
 import type { LocalModel } from '../src/lib/storage';
 import { MIB, bareReceive, bareSend, kuboOptions, modelBytes, stopBare, walkDag } from './p2p-bare';
+import { floorReceive } from './p2p-floor';
 import type { Transfer } from './p2p-types';
 
 export type { Path, Transfer } from './p2p-types';
@@ -85,6 +86,7 @@ async function appReceive(
 	const peer = appPeer;
 	let asked = 0;
 	let first = 0;
+	let last = 0;
 	let blocks = 0;
 	const kinds = new Set<string>();
 	// The same peer, timed: when the first block arrives and where blocks come from.
@@ -92,7 +94,8 @@ async function appReceive(
 		connect: (...args: Parameters<Peer['connect']>) => peer.connect(...args),
 		block: async (...args: Parameters<Peer['block']>) => {
 			const received = await peer.block(...args);
-			if (first === 0) first = performance.now();
+			last = performance.now();
+			if (first === 0) first = last;
 			blocks++;
 			kinds.add(received.from.kind);
 			return received;
@@ -115,6 +118,7 @@ async function appReceive(
 	return {
 		connectMs,
 		firstBlockMs: first - asked,
+		lastBlockMs: last - asked,
 		transferMs,
 		bytes,
 		mibPerSecond: bytes / MIB / (transferMs / 1000),
@@ -222,6 +226,8 @@ const api = {
 	// The same number of blocks in flight as the app's receive.
 	bareReceive: (cid: string, addr: string, relay: string) =>
 		bareReceive(cid, addr, relay, PEER_FETCH_AHEAD),
+	floorReceive: (cid: string, addr: string, relay: string) =>
+		floorReceive(cid, addr, relay, PEER_FETCH_AHEAD),
 	stop
 };
 

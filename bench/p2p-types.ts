@@ -6,6 +6,8 @@ export interface Transfer {
 	connectMs: number;
 	/** From asking for the CID until its first block arrived (ms). */
 	firstBlockMs: number;
+	/** From asking for the CID until its last block arrived (ms; where measured). */
+	lastBlockMs?: number;
 	/** From asking for the CID until the model is usable (app: verified, written, registered). */
 	transferMs: number;
 	bytes: number;
