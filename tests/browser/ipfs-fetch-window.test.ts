@@ -8,6 +8,7 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { afterAll, expect, test } from 'vitest';
 import { closeIpfs, fetchFromSource, unpin } from '../../src/lib/ipfs';
+import { PEER_FETCH_AHEAD } from '../../src/lib/ipfs/fetch-window';
 import { kuboImporterOptions } from '../../src/lib/ipfs/importer';
 import { deleteLocalModel } from '../../src/lib/storage';
 
@@ -124,4 +125,46 @@ test('each block crosses to the Helia worker transferred, not copied', async () 
 	}
 	expect(replies.length).toBeGreaterThanOrEqual(blocks.size);
 	expect(replies.every((reply) => reply.transferred && reply.detached)).toBe(true);
+});
+
+test('the page asks for the next leaf as soon as one arrives, without waiting for the worker to ask', async () => {
+	const bytes = bytesOf(LEAVES * 2 * 262_144, 13);
+	const { blocks, root } = await importInMemory(bytes);
+	const answers = new Map<string, () => void>();
+	let leavesAsked = 0;
+	const fetching = fetchFromSource(
+		{ cid: root.toString(), gateways: [], name: 'ahead.gguf' },
+		async (cidText) => {
+			const block = blocks.get(cidText)!.slice();
+			if (CID.parse(cidText).code !== raw.code) return block;
+			leavesAsked++;
+			await new Promise<void>((resolve) => answers.set(cidText, resolve));
+			return block;
+		}
+	);
+	// The window fills: every leaf asked for waits for its answer.
+	await expect.poll(() => leavesAsked, { timeout: 10_000 }).toBe(PEER_FETCH_AHEAD);
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	expect(leavesAsked).toBe(PEER_FETCH_AHEAD);
+	// One leaf arrives. Only microtasks run after it (no message can reach the worker and come
+	// back): the next leaf is asked for all the same.
+	answers.values().next().value!();
+	for (let tick = 0; tick < 20; tick++) await Promise.resolve();
+	expect(leavesAsked).toBe(PEER_FETCH_AHEAD + 1);
+	// The rest are answered as they are asked for; the file comes out whole.
+	const drain = setInterval(() => {
+		for (const [cid, answer] of answers) {
+			answers.delete(cid);
+			answer();
+		}
+	}, 5);
+	try {
+		const { model } = await fetching;
+		expect(model.totalBytes).toBe(bytes.byteLength);
+		expect(model.files[0]?.sha256).toBe(await sha256Hex(bytes));
+		await unpin(model.cid!);
+		await deleteLocalModel(model.id);
+	} finally {
+		clearInterval(drain);
+	}
 });

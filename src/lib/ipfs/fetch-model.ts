@@ -19,6 +19,11 @@ import type { FetchByCidInput, FetchByCidResult, IpfsProgress, ModelRecord } fro
 export interface BlockSource {
 	/** The verified bytes of one block. */
 	block(cid: CID, signal?: AbortSignal): Promise<Uint8Array>;
+	/**
+	 * The leaves `block` will be asked for next, in file order (a source that can fetch them ahead,
+	 * `ahead` at a time, does; the others ignore it).
+	 */
+	prefetch?(cids: CID[], ahead: number): void;
 }
 
 export interface FetchOptions {
@@ -222,6 +227,10 @@ async function writeFile(
 		progress.push(committed);
 	}
 	const todo = plan.leaves.filter((leaf) => leaf.offset >= committed);
+	source.prefetch?.(
+		todo.filter((leaf) => !leaf.bytes).map((leaf) => leaf.cid),
+		options.ahead
+	);
 	let segment = keep;
 	let writer = await store.openSegmentDirect(segment);
 	let written = committed;

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { PagePrefetch } from './page-prefetch';
 import { AppError, toAppError } from '../errors';
 import { getLocalModel, registerLocalModel } from '../storage/models';
 import type { LocalModel } from '../storage/types';
@@ -153,21 +154,26 @@ export function fetchFromSource(
 		verifiedBlocks?: boolean;
 	} = {}
 ): Promise<FetchByCidResult> {
+	let ahead: PagePrefetch | undefined;
 	const source: PageBlockSource = {
 		async block(cid) {
 			try {
 				// A copy that owns its buffer, handed over without another copy. Comlink transfers what
 				// is marked on the returned object itself, not on a value inside it.
-				const bytes = (await block(cid)).slice();
+				const bytes = (await (ahead ? ahead.take(cid) : block(cid))).slice();
 				return Comlink.transfer({ ok: true, value: bytes }, [bytes.buffer]);
 			} catch (error) {
 				return { ok: false, error: toAppError(error).toJSON() };
 			}
+		},
+		prefetch(cids, window) {
+			ahead ??= new PagePrefetch(block, window);
+			ahead.want(cids);
 		}
 	};
 	return call(options, (r, id, progress) =>
 		r.fetchFrom(id, input, Comlink.proxy(source), progress, options.verifiedBlocks === true)
-	);
+	).finally(() => ahead?.stop());
 }
 
 /**

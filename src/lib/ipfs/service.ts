@@ -178,7 +178,8 @@ export class IpfsService {
 							const bytes = await source.block(cid, signal);
 							await assertBlock(cid, bytes, 'received from a peer');
 							return bytes;
-						}
+						},
+						...(source.prefetch ? { prefetch: source.prefetch.bind(source) } : {})
 					},
 			{ ahead: PEER_FETCH_AHEAD, ...options }
 		);

@@ -75,4 +75,6 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Serialized
 /** Blocks handed from the page to the worker (the page's peer fetches them). */
 export interface PageBlockSource {
 	block(cid: string): Promise<Outcome<Uint8Array>>;
+	/** The leaves the worker will ask for next, in order: the page asks the network ahead. */
+	prefetch(cids: string[], ahead: number): void;
 }

@@ -105,7 +105,14 @@ const api = {
 						blockSignal?.throwIfAborted();
 						if (!outcome.ok) throw AppError.fromJSON(outcome.error);
 						return outcome.value;
-					}
+					},
+					prefetch: (cids, ahead) =>
+						void Promise.resolve(
+							source.prefetch(
+								cids.map((cid) => cid.toString()),
+								ahead
+							)
+						).catch(() => undefined)
 				},
 				{ signal, onProgress, verifiedBlocks }
 			)
