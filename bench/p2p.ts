@@ -230,73 +230,85 @@ async function main(): Promise<void> {
 		const nodeOffer: ShareOffer = { ...offer, peer: { id: node.peerId, addrs: [node.ws] } };
 
 		const runs: Run[] = [];
+		/** Runs whose connection failed and that were made again (each once at most). */
+		const retried: string[] = [];
 		const paths = PATHS.filter(({ path }) => ONLY.length === 0 || ONLY.includes(path));
 		for (const { path, expectKind } of paths)
 			for (let repeat = 0; repeat < REPEATS; repeat++)
 				// Alternating order, so neither variant always runs first.
-				for (const variant of repeat % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
-					const receiver = await open(path === 'relayed');
-					const profiler = CPU_PROFILE ? await startProfile(receiver.page) : undefined;
-					const ticksBefore = threadTicks();
-					try {
-						const transfer: Transfer = await within(
-							`${variant} over ${path}`,
-							variant === 'app'
-								? receiver.page.evaluate(([o, r, how]) => window.p2p.appReceive(o, r, how), [
-										path === 'node' ? nodeOffer : offer,
-										relay.ws,
-										path === 'node' ? 'add' : 'receive'
-									] as const)
-								: variant === 'floor'
-									? receiver.page.evaluate(([c, a, r]) => window.p2p.floorReceive(c, a, r), [
-											nodeCid,
-											bareAddr(path),
-											relay.ws
+				for (const variant of repeat % 2 === 0 ? VARIANTS : [...VARIANTS].reverse())
+					for (let attempt = 1; ; attempt++) {
+						const receiver = await open(path === 'relayed');
+						const profiler = CPU_PROFILE ? await startProfile(receiver.page) : undefined;
+						const ticksBefore = threadTicks();
+						try {
+							const transfer: Transfer = await within(
+								`${variant} over ${path}`,
+								variant === 'app'
+									? receiver.page.evaluate(([o, r, how]) => window.p2p.appReceive(o, r, how), [
+											path === 'node' ? nodeOffer : offer,
+											relay.ws,
+											path === 'node' ? 'add' : 'receive'
 										] as const)
-									: variant === 'serve'
-										? receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+									: variant === 'floor'
+										? receiver.page.evaluate(([c, a, r]) => window.p2p.floorReceive(c, a, r), [
 												nodeCid,
-												bareAddr(path, appOffer),
+												bareAddr(path),
 												relay.ws
 											] as const)
-										: variant === 'pipe'
-											? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
-													modelUrl,
-													offer
+										: variant === 'serve'
+											? receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+													nodeCid,
+													bareAddr(path, appOffer),
+													relay.ws
 												] as const)
-											: variant === 'peer'
-												? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
-														path === 'node' ? nodeOffer : offer,
-														relay.ws
+											: variant === 'pipe'
+												? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
+														modelUrl,
+														offer
 													] as const)
-												: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
-														nodeCid,
-														bareAddr(path),
-														relay.ws
-													] as const)
-						);
-						if (transfer.kind !== expectKind && variant !== 'pipe')
-							throw new Error(`${variant} over ${path} connected over ${transfer.kind}`);
-						if (transfer.bytes !== model.size)
-							throw new Error(`${variant} over ${path} received ${transfer.bytes} bytes`);
-						if ((variant === 'app' || variant === 'floor') && transfer.sha256 !== sha256)
-							throw new Error(`${variant} over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
-						const ticksAfter = threadTicks();
-						const receiverProfile = basename(receiver.profile);
-						const cpu = cpuBetween(ticksBefore, ticksAfter, receiverProfile);
-						if (CPU_PROFILE) log(topThreads(ticksBefore, ticksAfter, receiverProfile));
-						runs.push({ ...transfer, path, variant, repeat, cpu });
-						if (profiler) log(await profiler());
-						log(
-							`  ${path.padEnd(8)} ${variant.padEnd(5)} #${repeat + 1}: ${transfer.mibPerSecond.toFixed(1)} MiB/s, connect ${transfer.connectMs.toFixed(0)} ms, first block ${transfer.firstBlockMs.toFixed(0)} ms,${transfer.lastBlockMs === undefined ? '' : ` last block ${transfer.lastBlockMs.toFixed(0)} ms of ${transfer.transferMs.toFixed(0)},`} ${transfer.blocks} blocks over ${transfer.sourceKinds.join('+')}`
-						);
-						log(
-							`           CPU s: receiving page ${cpu.receiverPage}, its workers ${cpu.receiverWorkers}, rest of its browser ${cpu.receiverOther}, senders ${cpu.senders}, node ${cpu.node}, other ${cpu.other}, all ${cpu.total}`
-						);
-					} finally {
-						await receiver.close();
+												: variant === 'peer'
+													? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
+															path === 'node' ? nodeOffer : offer,
+															relay.ws
+														] as const)
+													: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+															nodeCid,
+															bareAddr(path),
+															relay.ws
+														] as const)
+							);
+							if (transfer.kind !== expectKind && variant !== 'pipe')
+								throw new Error(`${variant} over ${path} connected over ${transfer.kind}`);
+							if (transfer.bytes !== model.size)
+								throw new Error(`${variant} over ${path} received ${transfer.bytes} bytes`);
+							if ((variant === 'app' || variant === 'floor') && transfer.sha256 !== sha256)
+								throw new Error(`${variant} over ${path}: SHA-256 ${transfer.sha256} ≠ ${sha256}`);
+							const ticksAfter = threadTicks();
+							const receiverProfile = basename(receiver.profile);
+							const cpu = cpuBetween(ticksBefore, ticksAfter, receiverProfile);
+							if (CPU_PROFILE) log(topThreads(ticksBefore, ticksAfter, receiverProfile));
+							runs.push({ ...transfer, path, variant, repeat, cpu });
+							if (profiler) log(await profiler());
+							log(
+								`  ${path.padEnd(8)} ${variant.padEnd(5)} #${repeat + 1}: ${transfer.mibPerSecond.toFixed(1)} MiB/s, connect ${transfer.connectMs.toFixed(0)} ms, first block ${transfer.firstBlockMs.toFixed(0)} ms,${transfer.lastBlockMs === undefined ? '' : ` last block ${transfer.lastBlockMs.toFixed(0)} ms of ${transfer.transferMs.toFixed(0)},`} ${transfer.blocks} blocks over ${transfer.sourceKinds.join('+')}`
+							);
+							log(
+								`           CPU s: receiving page ${cpu.receiverPage}, its workers ${cpu.receiverWorkers}, rest of its browser ${cpu.receiverOther}, senders ${cpu.senders}, node ${cpu.node}, other ${cpu.other}, all ${cpu.total}`
+							);
+							break;
+						} catch (error) {
+							// A connection that could not be made (a fresh browser's first WebRTC dial timing out
+							// happens) is tried once more with a fresh receiver, and said; nothing else is.
+							const text = String(error);
+							if (attempt > 1 || !/dialling|cannot be reached/.test(text)) throw error;
+							const what = `${path} ${variant} #${repeat + 1}: ${text.split('\n')[0]}`;
+							retried.push(what);
+							log(`  could not connect, once more with a fresh receiver: ${what}`);
+						} finally {
+							await receiver.close();
+						}
 					}
-				}
 
 		const results = paths.map(({ path, label }) => {
 			const of = (variant: Variant) =>
@@ -341,6 +353,7 @@ async function main(): Promise<void> {
 					'median CPU seconds spent during a transfer, by whom: every thread on the machine from /proc (the receiving browser told apart by its profile folder)'
 			},
 			targets: { appVsBare: TARGET_RATIO },
+			retried,
 			results,
 			runs
 		};
