@@ -9,15 +9,21 @@ import type { Transfer } from './p2p-types';
 
 function reply<T>(worker: Worker, type: string): Promise<T> {
 	return new Promise((resolve, reject) => {
+		const done = () => {
+			worker.removeEventListener('message', listener);
+			worker.removeEventListener('error', failed);
+		};
 		const listener = (event: MessageEvent<{ type: string } & T>) => {
 			if (event.data.type !== type) return;
-			worker.removeEventListener('message', listener);
+			done();
 			resolve(event.data);
 		};
+		const failed = (event: ErrorEvent) => {
+			done();
+			reject(new Error(`floor worker: ${event.message}`));
+		};
 		worker.addEventListener('message', listener);
-		worker.addEventListener('error', (event) =>
-			reject(new Error(`floor worker: ${event.message}`))
-		);
+		worker.addEventListener('error', failed);
 	});
 }
 

@@ -229,6 +229,43 @@ async function main(): Promise<void> {
 		};
 		const nodeOffer: ShareOffer = { ...offer, peer: { id: node.peerId, addrs: [node.ws] } };
 
+		/** One transfer to a fresh receiver, by the variant's page function. */
+		const receiveWith = (page: Page, variant: Variant, path: Path): Promise<Transfer> => {
+			const source = path === 'node' ? nodeOffer : offer;
+			switch (variant) {
+				case 'app':
+					return page.evaluate(([o, r, how]) => window.p2p.appReceive(o, r, how), [
+						source,
+						relay.ws,
+						path === 'node' ? 'add' : 'receive'
+					] as const);
+				case 'peer':
+					return page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
+						source,
+						relay.ws
+					] as const);
+				case 'pipe':
+					return page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
+						modelUrl,
+						offer
+					] as const);
+				case 'floor':
+					return page.evaluate(([c, a, r]) => window.p2p.floorReceive(c, a, r), [
+						nodeCid,
+						bareAddr(path),
+						relay.ws
+					] as const);
+				case 'serve':
+				case 'bare':
+					// `serve`: the bare receiver, from Citrate's sender (on the node path, the node).
+					return page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
+						nodeCid,
+						variant === 'serve' ? bareAddr(path, appOffer) : bareAddr(path),
+						relay.ws
+					] as const);
+			}
+		};
+
 		const runs: Run[] = [];
 		/** Runs whose connection failed and that were made again (each once at most). */
 		const retried: string[] = [];
@@ -247,39 +284,7 @@ async function main(): Promise<void> {
 						try {
 							const transfer: Transfer = await within(
 								`${variant} over ${path}`,
-								variant === 'app'
-									? receiver.page.evaluate(([o, r, how]) => window.p2p.appReceive(o, r, how), [
-											path === 'node' ? nodeOffer : offer,
-											relay.ws,
-											path === 'node' ? 'add' : 'receive'
-										] as const)
-									: variant === 'floor'
-										? receiver.page.evaluate(([c, a, r]) => window.p2p.floorReceive(c, a, r), [
-												nodeCid,
-												bareAddr(path),
-												relay.ws
-											] as const)
-										: variant === 'serve'
-											? receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
-													nodeCid,
-													bareAddr(path, appOffer),
-													relay.ws
-												] as const)
-											: variant === 'pipe'
-												? receiver.page.evaluate(([u, o]) => window.p2p.pipeReceive(u, o), [
-														modelUrl,
-														offer
-													] as const)
-												: variant === 'peer'
-													? receiver.page.evaluate(([o, r]) => window.p2p.peerReceive(o, r), [
-															path === 'node' ? nodeOffer : offer,
-															relay.ws
-														] as const)
-													: receiver.page.evaluate(([c, a, r]) => window.p2p.bareReceive(c, a, r), [
-															nodeCid,
-															bareAddr(path),
-															relay.ws
-														] as const)
+								receiveWith(receiver.page, variant, path)
 							);
 							if (transfer.kind !== expectKind && variant !== 'pipe')
 								throw new Error(`${variant} over ${path} connected over ${transfer.kind}`);
@@ -349,7 +354,7 @@ async function main(): Promise<void> {
 				floor:
 					'bare plus the least a browser app must do to keep the model and check its SHA-256 (no Citrate code): each leaf copied off the page to a worker, written into an OPFS file at its offset (sync access handle), the file hashed in order (hash-wasm; WebCrypto has no incremental digest)',
 				mibPerSecond:
-					'model bytes / (asking for the CID → the last block in: bare; the model registered: app); the connection is made first and timed apart',
+					'model bytes / (asking for the CID → the last block in: bare; the file hashed: floor; the model registered: app); the connection is made first and timed apart',
 				ratio:
 					'best app run / best bare run on the same path (appVsBare); floorVsBare and appVsFloor likewise; medianAppVsBare from the medians',
 				cpuSeconds:

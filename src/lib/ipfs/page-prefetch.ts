@@ -1,10 +1,9 @@
 /**
  * The page's side of a fetch whose blocks come from the page's peer: the worker names the leaves
- * it will ask for, in file order, once; the page asks the network for them itself, `ahead` at a
- * time, a new one as soon as any arrives. Asking from where the blocks arrive (not one request
- * from the worker per block, each a hop between threads) keeps the peer's want list full the way
- * a plain Helia node keeps it: `ahead` on their way, a new one asked for as soon as any arrives,
- * and at most `2 × ahead` held for the worker.
+ * it will ask for, in file order, once; the page asks the network for them itself, `ahead` on
+ * their way, a new one as soon as any arrives, at most `2 × ahead` held for the worker. Asking
+ * from where the blocks arrive (not one request from the worker per block, each a hop between
+ * threads) keeps the peer's want list full the way a plain Helia node keeps it.
  */
 export class PagePrefetch {
 	readonly #fetch: (cid: string) => Promise<Uint8Array>;
