@@ -30,7 +30,8 @@ export default defineConfig({
 	},
 	webServer: [
 		{
-			command: `npx tsx tests/hub-emulator/cli.ts --port ${hubPort} --cdn-port ${cdnPort}`,
+			// Supervised: an emulator that stops answering is reported and replaced (supervise.ts).
+			command: `npx tsx tests/hub-emulator/supervise.ts --port ${hubPort} --cdn-port ${cdnPort}`,
 			url: `${hubUrl}/.well-known/openid-configuration`,
 			reuseExistingServer: false,
 			timeout: 120_000

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startHubEmulator } from './server';
+import { watchEventLoop } from './stall-watchdog';
 import { USERS } from './users';
 
 const { values } = parseArgs({
@@ -29,6 +30,9 @@ console.log(`  Control API:    ${hub.hubUrl}/__emulator/…`);
 for (const u of USERS) {
 	console.log(`  User ${u.name} / ${u.password}  (token ${u.pats[0]?.token})`);
 }
+
+// A request that never gets an answer says where the emulator was stuck.
+watchEventLoop({ stallMs: 10_000, label: '[hub-emulator]' });
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

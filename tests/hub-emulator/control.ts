@@ -36,6 +36,9 @@ export async function control(
 	}
 	const { state } = ctx;
 	switch (route) {
+		case 'GET /__emulator/health':
+			// For the supervisor (supervise.ts): answered only while the event loop runs.
+			return sendJson(res, 200, { ok: true, pid: process.pid }, CORS);
 		case 'GET /__emulator/faults':
 			return sendJson(res, 200, state.faults, CORS);
 		case 'POST /__emulator/faults': {

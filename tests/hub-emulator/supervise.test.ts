@@ -1,0 +1,154 @@
+/**
+ * The e2e run's emulator supervisor (supervise.ts) and the emulator's stall watchdog
+ * (stall-watchdog.ts): a stuck or dead emulator is reported and replaced on the same port, and a
+ * blocked event loop says where it is stuck.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function run(args: string[]): { child: ChildProcess; output: () => string } {
+	const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT });
+	let output = '';
+	child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+	child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+	return { child, output: () => output };
+}
+
+async function waitFor<T>(
+	what: string,
+	probe: () => Promise<T | undefined>,
+	ms: number
+): Promise<T> {
+	const until = Date.now() + ms;
+	for (;;) {
+		const value = await probe().catch(() => undefined);
+		if (value !== undefined) return value;
+		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+describe('the emulator supervisor', () => {
+	let port: number;
+	let supervisor: ReturnType<typeof run>;
+	const health = async (): Promise<number | undefined> => {
+		const response = await fetch(`http://127.0.0.1:${port}/__emulator/health`, {
+			signal: AbortSignal.timeout(1000)
+		});
+		return ((await response.json()) as { pid: number }).pid;
+	};
+	const stopped: number[] = [];
+
+	beforeAll(async () => {
+		port = await freePort();
+		supervisor = run([
+			'tests/hub-emulator/supervise.ts',
+			'--port',
+			String(port),
+			'--cdn-port',
+			String(await freePort()),
+			'--check-every-ms',
+			'200',
+			'--restart-after-ms',
+			'1500'
+		]);
+		await waitFor('the first emulator', health, 90_000);
+	}, 120_000);
+
+	afterAll(() => {
+		supervisor?.child.kill('SIGKILL');
+		for (const pid of stopped) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	});
+
+	test('an emulator that stops answering is reported with its state and replaced', async () => {
+		const first = await health();
+		process.kill(first!, 'SIGSTOP');
+		stopped.push(first!);
+		const second = await waitFor(
+			'a fresh emulator',
+			async () => {
+				const pid = await health();
+				return pid !== first ? pid : undefined;
+			},
+			60_000
+		);
+		expect(second).not.toBe(first);
+		expect(supervisor.output()).toMatch(
+			new RegExp(`emulator \\(pid ${first}\\) has not answered for \\d+ s: state T \\(stopped\\)`)
+		);
+		// The stuck one is gone, not left holding memory.
+		await waitFor(
+			'the stuck emulator to go',
+			async () => {
+				try {
+					process.kill(first!, 0);
+					return undefined;
+				} catch {
+					return true;
+				}
+			},
+			10_000
+		);
+	}, 90_000);
+
+	test('an emulator that dies is replaced', async () => {
+		const before = await health();
+		process.kill(before!, 'SIGKILL');
+		const after = await waitFor(
+			'a fresh emulator',
+			async () => {
+				const pid = await health();
+				return pid !== before ? pid : undefined;
+			},
+			60_000
+		);
+		expect(after).not.toBe(before);
+		expect(supervisor.output()).toContain(`the emulator (pid ${before}) exited (SIGKILL)`);
+	}, 90_000);
+
+	test('stopping the supervisor stops the emulator and frees the port', async () => {
+		const last = await health();
+		const exited = new Promise<number | null>((r) => supervisor.child.once('exit', r));
+		supervisor.child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+		await expect(health()).rejects.toThrow();
+		expect(() => process.kill(last!, 0)).toThrow();
+	}, 30_000);
+});
+
+test('a blocked event loop is reported with the stack it is stuck in, and its end', async () => {
+	const script = [
+		"import { watchEventLoop } from './tests/hub-emulator/stall-watchdog.ts';",
+		"watchEventLoop({ stallMs: 300, label: '[test]' });",
+		'function spinInsideTheHandler() { const end = Date.now() + 1500; while (Date.now() < end); }',
+		'setTimeout(() => { spinInsideTheHandler(); setTimeout(() => {}, 600); }, 200);'
+	].join('\n');
+	const { child, output } = run(['--input-type=module', '-e', script]);
+	const code = await new Promise<number | null>((r) => child.once('exit', r));
+	expect(code).toBe(0);
+	expect(output()).toMatch(
+		/\[test\] the event loop has been blocked for [\d.]+ s; the main thread is at:/
+	);
+	expect(output()).toMatch(/\[test\]\s+at spinInsideTheHandler \(/);
+	expect(output()).toMatch(/\[test\] the event loop runs again after [\d.]+ s/);
+}, 30_000);
