@@ -1,6 +1,6 @@
 /**
  * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread and its dedicated workers (the Helia
- * worker) sampled over CDP during a transfer.
+ * worker) sampled over CDP during a transfer, and Citrate's sending page when it sends.
  */
 import type { CDPSession, Page } from 'playwright';
 
@@ -98,6 +98,8 @@ export async function startProfile(page: Page): Promise<() => Promise<string>> {
 	return async () => {
 		const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
 		const workerLines = await workers.stop();
+		// The sender's page is profiled run after run: one session at a time.
+		await cdp.detach().catch(() => undefined);
 		return ['    page', topFunctions(profile), workerLines].filter(Boolean).join('\n');
 	};
 }

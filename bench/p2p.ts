@@ -96,7 +96,8 @@ const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** di
 
 /**
  * `BENCH_P2P_CPUPROFILE=1`: the receiving page's main thread and its workers profiled during the
- * transfer (CDP), and the machine's busiest threads; prints where the time goes.
+ * transfer (CDP), Citrate's sending page too when it sends, and the machine's busiest threads;
+ * prints where the time goes.
  */
 const CPU_PROFILE = process.env.BENCH_P2P_CPUPROFILE === '1';
 
@@ -280,6 +281,9 @@ async function main(): Promise<void> {
 						if (variant === 'app' || variant === 'pipe')
 							await receiver.page.evaluate(() => window.p2p.warm());
 						const profiler = CPU_PROFILE ? await startProfile(receiver.page) : undefined;
+						const citrateSends = (variant === 'app' || variant === 'serve') && path !== 'node';
+						const senderProfiler =
+							CPU_PROFILE && citrateSends ? await startProfile(appSender.page) : undefined;
 						const ticksBefore = threadTicks();
 						try {
 							const transfer: Transfer = await within(
@@ -298,6 +302,7 @@ async function main(): Promise<void> {
 							if (CPU_PROFILE) log(topThreads(ticksBefore, ticksAfter, receiverProfile));
 							runs.push({ ...transfer, path, variant, repeat, cpu });
 							if (profiler) log(await profiler());
+							if (senderProfiler) log(`    Citrate's sender:\n${await senderProfiler()}`);
 							log(
 								`  ${path.padEnd(8)} ${variant.padEnd(5)} #${repeat + 1}: ${transfer.mibPerSecond.toFixed(1)} MiB/s, connect ${transfer.connectMs.toFixed(0)} ms, first block ${transfer.firstBlockMs.toFixed(0)} ms,${transfer.lastBlockMs === undefined ? '' : ` last block ${transfer.lastBlockMs.toFixed(0)} ms of ${transfer.transferMs.toFixed(0)},`} ${transfer.blocks} blocks over ${transfer.sourceKinds.join('+')}`
 							);

@@ -525,6 +525,8 @@ test('the sender goes away mid-transfer: B says so and pauses; A comes back and 
 	const status = b.getByTestId('receive-status');
 	await expect(status).toHaveAttribute('data-status', 'waiting', { timeout: 60_000 });
 	await expect(status).toContainText('The sending device went away');
+	// It says what brings the transfer back: A's peer serves B again once A offers the model.
+	await expect(status).toContainText('choose Send to another device for this model again');
 	const before = Number(await bar.getAttribute('aria-valuenow'));
 	expect(before).toBeLessThan(size);
 

@@ -174,7 +174,9 @@ export class ReceiveTransfer {
 	#away(): void {
 		this.#controller?.abort();
 		this.error = null;
-		this.#wait('The sending device went away. Paused; it resumes when the device is back.');
+		this.#wait(
+			'The sending device went away. Paused: open Citrate on it and choose Send to another device for this model again, and the transfer resumes here.'
+		);
 	}
 
 	#wait(note = 'Waiting for the sending device…'): void {
