@@ -385,6 +385,72 @@ describe('download engine', () => {
 		expect(log.filter((r) => r.url.includes(ALICE_PAT))).toEqual([]);
 		await granted.engine.deleteModel(id);
 	});
+	it('a file whose check fails while the last page hands its job over fails the job with its reason, not leaving it stuck', async () => {
+		const request = await variantOf(SHARDED);
+		request.variant.files = request.variant.files.slice(0, 1);
+		const file = request.variant.files[0]!;
+		await fault({ path: file.path, origin: 'cdn', flipByteAt: 4096, times: 1 });
+		const dbName = `citrate-dl-test-${Date.now()}-${dbCounter++}`;
+		const store = idbJobStore(dbName);
+		// The save of the file's last commit waits: the page goes away right then, and the engine
+		// stops the job for Background Fetch while the file goes on to its check.
+		let lastCommit: (() => void) | null = null;
+		const held = new Promise<void>((resolve) => (lastCommit = resolve));
+		let holding = false;
+		const { engine } = setup({
+			dbName,
+			jobs: {
+				...store,
+				async put(job) {
+					const shard = job.shards[0]!;
+					if (shard.state === 'downloading' && shard.committed === shard.size && !holding) {
+						holding = true;
+						await held;
+					}
+					await store.put(job);
+				}
+			}
+		});
+		const { id } = await engine.start(request);
+		await expect.poll(() => holding, { timeout: 20_000 }).toBe(true);
+		const handing = engine.background.handOff(id, { dropUncommitted: true });
+		lastCommit!();
+		// The file failed its check meanwhile: there is nothing to hand over.
+		expect(await handing).toBeNull();
+		const job = await finished(engine, id);
+		expect(job?.state).toBe('failed');
+		expect(job?.error?.code).toBe('DOWNLOAD_HASH_MISMATCH');
+		expect(job?.shards[0]?.state).toBe('failed');
+		// A page coming back right after the hand-over changes nothing.
+		await engine.background.ended(id, null);
+		expect((await engine.list()).find((j) => j.id === id)?.state).toBe('failed');
+		await engine.cancel(id);
+	});
+
+	it('a job saved as running with a failed file is failed when the engine starts, with a way to retry', async () => {
+		const request = await variantOf(SHARDED);
+		request.variant.files = request.variant.files.slice(0, 1);
+		const first = setup();
+		const { id } = await first.engine.start(request);
+		await first.engine.pause(id);
+		const [saved] = await idbJobStore(first.dbName).all();
+		// As an older engine left it: its file failed its check mid-hand-over, the job still running.
+		await idbJobStore(first.dbName).put({
+			...saved!,
+			state: 'verifying',
+			error: null,
+			shards: saved!.shards.map((shard) => ({ ...shard, state: 'failed' as const }))
+		});
+		const { engine } = setup({ dbName: first.dbName });
+		await engine.init();
+		const job = (await engine.list()).find((j) => j.id === id);
+		expect(job?.state).toBe('failed');
+		expect(job?.error?.message).toContain(`${request.variant.files[0]!.path} failed`);
+		await engine.resume(id);
+		expect((await finished(engine, id))?.state).toBe('done');
+		await engine.deleteModel(id);
+	});
+
 	it('a hand-over the last page asked for drops the uncommitted tail, and a response starting before the committed byte passes over what is saved', async () => {
 		const request = await variantOf(SHARDED);
 		request.variant.files = request.variant.files.slice(0, 1);

@@ -59,6 +59,9 @@ export class BackgroundHandover {
 		if (job.state !== 'queued' && job.state !== 'downloading') return null;
 		job.state = 'background';
 		await this.#host.stopShards(job, options.dropUncommitted);
+		// While its files stopped, the job may have ended: the last one finished (the model is
+		// registered) or failed its check. Then there is nothing to hand over.
+		if (job.state !== 'background') return null;
 		await this.#host.save(job);
 		return structuredClone(job);
 	}

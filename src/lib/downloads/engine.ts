@@ -109,7 +109,16 @@ export class DownloadEngine {
 	init(): Promise<void> {
 		this.#ready ??= (async () => {
 			for (const job of await this.#deps.jobs.all()) {
-				if (isActive(job)) {
+				const failed = job.shards.find((shard) => shard.state === 'failed');
+				if (isActive(job) && failed) {
+					// Left by an engine that stopped between a file's failure and the job's (or by one
+					// before the hand-over race was fixed): nothing would ever run it again.
+					job.state = 'failed';
+					job.error ??= new AppError(
+						'DOWNLOAD_NETWORK',
+						`${failed.path} failed and was not kept. Retry the download.`
+					).toJSON();
+				} else if (isActive(job)) {
 					job.state = 'queued';
 					for (const shard of job.shards)
 						if (shard.state === 'downloading' || shard.state === 'verifying')
@@ -326,7 +335,9 @@ export class DownloadEngine {
 				await downloadShard(this.#task(job, shard, controller.signal));
 				await this.#afterShard(job);
 			} catch (error) {
-				if (controller.signal.aborted) {
+				// A file that failed its check is failed, whatever stopped the job meanwhile (a hand-over
+				// to Background Fetch, a pause): its bytes are gone, and the job must say so.
+				if (controller.signal.aborted && shard.state !== 'failed') {
 					if (shard.state === 'downloading') shard.state = 'pending';
 					return;
 				}
@@ -403,6 +414,8 @@ export class DownloadEngine {
 				this.#reports.clearReceived(job.id, shard.path);
 			},
 			verifying: () => {
+				// Only a running job: one being handed over keeps its state.
+				if (job.state !== 'downloading') return;
 				if (job.shards.every((other) => other === shard || other.state === 'done')) {
 					job.state = 'verifying';
 					this.#reports.emitState(job);
