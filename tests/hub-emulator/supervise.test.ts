@@ -51,6 +51,16 @@ describe('the emulator supervisor', () => {
 		});
 		return ((await response.json()) as { pid: number }).pid;
 	};
+	/** The pid of the emulator that answers once `pid` no longer does. */
+	const replacementOf = (pid: number) =>
+		waitFor(
+			'a fresh emulator',
+			async () => {
+				const now = await health();
+				return now !== pid ? now : undefined;
+			},
+			60_000
+		);
 	const stopped: number[] = [];
 
 	beforeAll(async () => {
@@ -84,14 +94,7 @@ describe('the emulator supervisor', () => {
 		const first = await health();
 		process.kill(first!, 'SIGSTOP');
 		stopped.push(first!);
-		const second = await waitFor(
-			'a fresh emulator',
-			async () => {
-				const pid = await health();
-				return pid !== first ? pid : undefined;
-			},
-			60_000
-		);
+		const second = await replacementOf(first!);
 		expect(second).not.toBe(first);
 		expect(supervisor.output()).toMatch(
 			new RegExp(`emulator \\(pid ${first}\\) has not answered for \\d+ s: state T \\(stopped\\)`)
@@ -114,14 +117,7 @@ describe('the emulator supervisor', () => {
 	test('an emulator that dies is replaced', async () => {
 		const before = await health();
 		process.kill(before!, 'SIGKILL');
-		const after = await waitFor(
-			'a fresh emulator',
-			async () => {
-				const pid = await health();
-				return pid !== before ? pid : undefined;
-			},
-			60_000
-		);
+		const after = await replacementOf(before!);
 		expect(after).not.toBe(before);
 		expect(supervisor.output()).toContain(`the emulator (pid ${before}) exited (SIGKILL)`);
 	}, 90_000);
