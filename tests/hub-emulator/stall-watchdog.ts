@@ -35,13 +35,15 @@ setInterval(() => {
 	}
 	if (stalled || Date.now() - movedAt < stallMs) return;
 	stalled = true;
+	// Said now: a thread blocked in the kernel never takes the pause below.
+	say('the event loop has been blocked for ' + ((Date.now() - movedAt) / 1000).toFixed(1) + ' s; asking where');
 	const session = new Session();
 	session.connectToMainThread();
 	session.on('Debugger.paused', ({ params }) => {
 		const frames = params.callFrames.map(
 			(f) => '    at ' + (f.functionName || '<anonymous>') + ' (' + f.url + ':' + (f.location.lineNumber + 1) + ':' + (f.location.columnNumber + 1) + ')'
 		);
-		say('the event loop has been blocked for ' + ((Date.now() - movedAt) / 1000).toFixed(1) + ' s; the main thread is at:');
+		say('the main thread is at:');
 		for (const frame of frames) say(frame);
 		session.post('Debugger.resume', () => session.post('Debugger.disable', () => session.disconnect()));
 	});

@@ -3,9 +3,10 @@
  * (stall-watchdog.ts): a stuck or dead emulator is reported and replaced on the same port, and a
  * blocked event loop says where it is stuck.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stacksOf } from './process-diagnosis';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -142,9 +143,41 @@ test('a blocked event loop is reported with the stack it is stuck in, and its en
 	const { child, output } = run(['--input-type=module', '-e', script]);
 	const code = await new Promise<number | null>((r) => child.once('exit', r));
 	expect(code).toBe(0);
-	expect(output()).toMatch(
-		/\[test\] the event loop has been blocked for [\d.]+ s; the main thread is at:/
-	);
+	expect(output()).toMatch(/\[test\] the event loop has been blocked for [\d.]+ s; asking where/);
+	expect(output()).toContain('[test] the main thread is at:');
 	expect(output()).toMatch(/\[test\]\s+at spinInsideTheHandler \(/);
 	expect(output()).toMatch(/\[test\] the event loop runs again after [\d.]+ s/);
 }, 30_000);
+
+const hasGdb = (() => {
+	try {
+		execFileSync('gdb', ['--version'], { stdio: 'ignore' });
+		return true;
+	} catch {
+		return false;
+	}
+})();
+
+test.skipIf(!hasGdb)(
+	'a process blocked in the kernel (Atomics.wait: a futex) still gives its native and JavaScript stacks',
+	async () => {
+		const script = [
+			'function holdTheLoopInAFutex() { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); }',
+			"setTimeout(() => { console.error('holding'); holdTheLoopInAFutex(); }, 100);"
+		].join('\n');
+		const stuck = spawn(process.execPath, ['-e', script], { cwd: ROOT });
+		try {
+			await new Promise<void>((resolve) =>
+				stuck.stderr.on('data', (d: Buffer) => d.toString().includes('holding') && resolve())
+			);
+			await new Promise((r) => setTimeout(r, 300));
+			const lines = await stacksOf(stuck);
+			const at = lines.indexOf('JavaScript stack:');
+			expect(lines.slice(0, at).join('\n')).toMatch(/FutexEmulation|AtomicsWait/);
+			expect(lines.slice(at).join('\n')).toContain('holdTheLoopInAFutex');
+		} finally {
+			stuck.kill('SIGKILL');
+		}
+	},
+	60_000
+);

@@ -5,15 +5,15 @@
  * It runs `cli.ts` as a child and asks it `GET /__emulator/health` every few seconds. When the
  * child exits, or has not answered for `--restart-after-ms` after answering before, the supervisor
  * says what state the child was in (from /proc: running, sleeping or stopped, and the CPU it used
- * meanwhile) and starts a fresh one on the same ports. A fresh emulator is the state each test's
+ * meanwhile, and with gdb its native and JavaScript stacks) and starts a fresh one on the same ports. A fresh emulator is the state each test's
  * reset asks for; the test that met the hang still fails. Without this, one emulator that stops
  * answering fails every test after it, each at its full timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { processState, stacksOf } from './process-diagnosis';
 
 const { values } = parseArgs({
 	options: {
@@ -53,9 +53,11 @@ let cpuAtAnswer = 0;
 
 function start(): void {
 	answeredAt = null;
+	// Its stdout is read here: V8 prints a stuck child's JavaScript stack there (see `stacksOf`).
 	const current = spawn(process.execPath, ['--import', 'tsx', CLI, ...cliArgs], {
-		stdio: 'inherit'
+		stdio: ['ignore', 'pipe', 'inherit']
 	});
+	current.stdout!.pipe(process.stdout);
 	child = current;
 	current.on('exit', (code, signal) => {
 		if (child !== current) return;
@@ -72,23 +74,6 @@ function start(): void {
 		}
 		setTimeout(start, 500);
 	});
-}
-
-/** State, kernel wait channel and CPU seconds of a process, where /proc has them. */
-function processState(pid: number): { state: string; wchan: string; cpuSeconds: number } {
-	const read = (file: string) => {
-		try {
-			return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-		} catch {
-			return '';
-		}
-	};
-	const state = /^State:\s*(.*)$/m.exec(read('status'))?.[1] ?? 'unknown';
-	const wchan = read('wchan').trim() || 'unknown';
-	// Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 Hz).
-	const fields = read('stat').split(') ')[1]?.split(' ') ?? [];
-	const cpuSeconds = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
-	return { state, wchan, cpuSeconds };
 }
 
 async function answers(): Promise<boolean> {
@@ -116,10 +101,11 @@ async function check(): Promise<void> {
 	const { state, wchan, cpuSeconds } = processState(current.pid);
 	say(
 		`the emulator (pid ${current.pid}) has not answered for ${((Date.now() - answeredAt) / 1000).toFixed(0)} s: ` +
-			`state ${state}, waiting in ${wchan}, ${(cpuSeconds - cpuAtAnswer).toFixed(1)} CPU s since its last answer. ` +
-			'Killing it and starting a fresh one.'
+			`state ${state}, waiting in ${wchan}, ${(cpuSeconds - cpuAtAnswer).toFixed(1)} CPU s since its last answer.`
 	);
 	child = null;
+	for (const line of await stacksOf(current)) say(`  ${line}`);
+	say('Killing it and starting a fresh one.');
 	current.kill('SIGKILL');
 	current.once('exit', () => (stopping ? process.exit(0) : start()));
 }

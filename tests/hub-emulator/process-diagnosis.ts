@@ -1,0 +1,74 @@
+/**
+ * What a stuck process is doing (Linux): its state, kernel wait and CPU time from /proc, and
+ * with gdb, where the machine has it, its main thread's native and JavaScript stacks.
+ */
+import { execFile, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** State, kernel wait channel and CPU seconds of a process, where /proc has them. */
+export function processState(pid: number): { state: string; wchan: string; cpuSeconds: number } {
+	const read = (file: string) => {
+		try {
+			return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+		} catch {
+			return '';
+		}
+	};
+	const state = /^State:\s*(.*)$/m.exec(read('status'))?.[1] ?? 'unknown';
+	const wchan = read('wchan').trim() || 'unknown';
+	// Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 Hz).
+	const fields = read('stat').split(') ')[1]?.split(' ') ?? [];
+	const cpuSeconds = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+	return { state, wchan, cpuSeconds };
+}
+
+/**
+ * Where a stuck child is, read with gdb where the machine has it: the native frames of its main
+ * thread, and its JavaScript stack, which V8 prints to the child's stdout when asked. A thread
+ * blocked in the kernel (a futex, say) cannot answer the inspector, but this still works.
+ */
+export async function stacksOf(stuck: ChildProcess): Promise<string[]> {
+	const printed: string[] = [];
+	const listen = (chunk: Buffer) => printed.push(chunk.toString());
+	stuck.stdout!.on('data', listen);
+	const gdb = await new Promise<{ out: string; error?: NodeJS.ErrnoException }>((resolve) => {
+		execFile(
+			'gdb',
+			[
+				'-p',
+				String(stuck.pid),
+				'-batch',
+				'-nx',
+				'-ex',
+				'set pagination off',
+				'-ex',
+				'thread apply 1 bt 40',
+				'-ex',
+				'call (void)_v8_internal_Print_StackTrace()'
+			],
+			{ timeout: 30_000, maxBuffer: 4 * 1024 * 1024 },
+			(error, stdout) => resolve({ out: String(stdout), ...(error ? { error } : {}) })
+		);
+	});
+	await new Promise((resolve) => setTimeout(resolve, 500));
+	stuck.stdout!.off('data', listen);
+	if (gdb.error?.code === 'ENOENT') return ['(no gdb here: no stacks)'];
+	const native = gdb.out
+		.split('\n')
+		.filter((line) => /^#\d+ /.test(line) && !line.includes(' in ?? ('))
+		.map((line) => line.replace(/\(.{120,}?\)/g, '(…)'))
+		.slice(0, 30);
+	const js = printed.join('');
+	const from = js.indexOf('==== JS stack trace');
+	const frames = (from < 0 ? '' : js.slice(from, js.indexOf('==== Details', from)))
+		.split('\n')
+		.filter((line) => /^\s*\d+: /.test(line))
+		.map((line) => line.trim().replace(/\(this=.*$/, ''))
+		.slice(0, 40);
+	return [
+		'native stack of its main thread:',
+		...(native.length > 0 ? native : ['(none read)']),
+		'JavaScript stack:',
+		...(frames.length > 0 ? frames : ['(none read)'])
+	];
+}
