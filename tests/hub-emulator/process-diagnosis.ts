@@ -31,7 +31,7 @@ export async function stacksOf(stuck: ChildProcess): Promise<string[]> {
 	const printed: string[] = [];
 	const listen = (chunk: Buffer) => printed.push(chunk.toString());
 	stuck.stdout!.on('data', listen);
-	const gdb = await new Promise<{ out: string; error?: NodeJS.ErrnoException }>((resolve) => {
+	const gdb = await new Promise<{ out: string; missing: boolean }>((resolve) => {
 		execFile(
 			'gdb',
 			[
@@ -47,12 +47,12 @@ export async function stacksOf(stuck: ChildProcess): Promise<string[]> {
 				'call (void)_v8_internal_Print_StackTrace()'
 			],
 			{ timeout: 30_000, maxBuffer: 4 * 1024 * 1024 },
-			(error, stdout) => resolve({ out: String(stdout), ...(error ? { error } : {}) })
+			(error, stdout) => resolve({ out: String(stdout), missing: error?.code === 'ENOENT' })
 		);
 	});
 	await new Promise((resolve) => setTimeout(resolve, 500));
 	stuck.stdout!.off('data', listen);
-	if (gdb.error?.code === 'ENOENT') return ['(no gdb here: no stacks)'];
+	if (gdb.missing) return ['(no gdb here: no stacks)'];
 	const native = gdb.out
 		.split('\n')
 		.filter((line) => /^#\d+ /.test(line) && !line.includes(' in ?? ('))
