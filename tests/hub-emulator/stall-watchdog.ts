@@ -6,10 +6,6 @@
  */
 import { Worker } from 'node:worker_threads';
 
-export interface StallWatchdog {
-	stop(): Promise<void>;
-}
-
 /**
  * Plain JavaScript, an ES module loaded from a data: URL with no flags of the parent's (tsx's
  * loader among them). The worker writes with `writeSync`: its `console` would go through the main
@@ -51,7 +47,8 @@ setInterval(() => {
 }, Math.max(50, Math.floor(stallMs / 4)));
 `;
 
-export function watchEventLoop(options: { stallMs?: number; label?: string } = {}): StallWatchdog {
+/** Runs for the life of the process (its timer and worker do not keep it alive). */
+export function watchEventLoop(options: { stallMs?: number; label?: string } = {}): void {
 	const stallMs = options.stallMs ?? 10_000;
 	const heartbeat = new Int32Array(new SharedArrayBuffer(4));
 	const beat = setInterval(
@@ -66,10 +63,4 @@ export function watchEventLoop(options: { stallMs?: number; label?: string } = {
 	worker.unref();
 	// The watchdog must never take the emulator down with it.
 	worker.on('error', (err) => console.error(`${options.label ?? '[watchdog]'} stopped:`, err));
-	return {
-		async stop() {
-			clearInterval(beat);
-			await worker.terminate();
-		}
-	};
 }

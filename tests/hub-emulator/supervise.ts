@@ -5,9 +5,10 @@
  * It runs `cli.ts` as a child and asks it `GET /__emulator/health` every few seconds. When the
  * child exits, or has not answered for `--restart-after-ms` after answering before, the supervisor
  * says what state the child was in (from /proc: running, sleeping or stopped, and the CPU it used
- * meanwhile, and with gdb its native and JavaScript stacks) and starts a fresh one on the same ports. A fresh emulator is the state each test's
- * reset asks for; the test that met the hang still fails. Without this, one emulator that stops
- * answering fails every test after it, each at its full timeout.
+ * meanwhile; with gdb, its native and JavaScript stacks) and starts a fresh one on the same ports.
+ * A fresh emulator is the state each test's reset asks for; the test that met the hang still
+ * fails. Without this, one emulator that stops answering fails every test after it, each at its
+ * full timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -103,11 +104,10 @@ async function check(): Promise<void> {
 		`the emulator (pid ${current.pid}) has not answered for ${((Date.now() - answeredAt) / 1000).toFixed(0)} s: ` +
 			`state ${state}, waiting in ${wchan}, ${(cpuSeconds - cpuAtAnswer).toFixed(1)} CPU s since its last answer.`
 	);
-	child = null;
 	for (const line of await stacksOf(current)) say(`  ${line}`);
-	say('Killing it and starting a fresh one.');
+	say('Killing it.');
+	// Its exit starts the fresh one, as for any child that exits.
 	current.kill('SIGKILL');
-	current.once('exit', () => (stopping ? process.exit(0) : start()));
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

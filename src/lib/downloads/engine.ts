@@ -109,20 +109,22 @@ export class DownloadEngine {
 	init(): Promise<void> {
 		this.#ready ??= (async () => {
 			for (const job of await this.#deps.jobs.all()) {
-				const failed = job.shards.find((shard) => shard.state === 'failed');
-				if (isActive(job) && failed) {
-					// Left by an engine that stopped between a file's failure and the job's (or by one
-					// before the hand-over race was fixed): nothing would ever run it again.
-					job.state = 'failed';
-					job.error ??= new AppError(
-						'DOWNLOAD_NETWORK',
-						`${failed.path} failed and was not kept. Retry the download.`
-					).toJSON();
-				} else if (isActive(job)) {
-					job.state = 'queued';
-					for (const shard of job.shards)
-						if (shard.state === 'downloading' || shard.state === 'verifying')
-							shard.state = 'pending';
+				if (isActive(job)) {
+					const failed = job.shards.find((shard) => shard.state === 'failed');
+					if (failed) {
+						// Left by an engine that stopped between a file's failure and the job's (or by one
+						// before the hand-over race was fixed): nothing would ever run it again.
+						job.state = 'failed';
+						job.error ??= new AppError(
+							'DOWNLOAD_NETWORK',
+							`${failed.path} failed and was not kept. Retry the download.`
+						).toJSON();
+					} else {
+						job.state = 'queued';
+						for (const shard of job.shards)
+							if (shard.state === 'downloading' || shard.state === 'verifying')
+								shard.state = 'pending';
+					}
 				}
 				this.#jobs.set(job.id, job);
 			}
