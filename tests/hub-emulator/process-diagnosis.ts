@@ -27,32 +27,52 @@ export function processState(pid: number): { state: string; wchan: string; cpuSe
  * thread, and its JavaScript stack, which V8 prints to the child's stdout when asked. A thread
  * blocked in the kernel (a futex, say) cannot answer the inspector, but this still works.
  */
-export async function stacksOf(stuck: ChildProcess): Promise<string[]> {
+export async function stacksOf(stuck: ChildProcess, deadlineMs = 20_000): Promise<string[]> {
 	const printed: string[] = [];
 	const listen = (chunk: Buffer) => printed.push(chunk.toString());
 	stuck.stdout!.on('data', listen);
-	const gdb = await new Promise<{ out: string; missing: boolean }>((resolve) => {
-		execFile(
-			'gdb',
-			[
-				'-p',
-				String(stuck.pid),
-				'-batch',
-				'-nx',
-				'-ex',
-				'set pagination off',
-				'-ex',
-				'thread apply 1 bt 40',
-				'-ex',
-				'call (void)_v8_internal_Print_StackTrace()'
-			],
-			{ timeout: 30_000, maxBuffer: 4 * 1024 * 1024 },
-			(error, stdout) => resolve({ out: String(stdout), missing: error?.code === 'ENOENT' })
-		);
-	});
+	// gdb is killed outright at the deadline, and is not waited for past it either: a diagnosis that
+	// hangs must never keep the caller from replacing the stuck process.
+	let gdbProcess: ChildProcess | undefined;
+	let deadline: NodeJS.Timeout | undefined;
+	const gdb = await Promise.race([
+		new Promise<{ out: string; missing: boolean; late: boolean }>((resolve) => {
+			gdbProcess = execFile(
+				'gdb',
+				[
+					'-p',
+					String(stuck.pid),
+					'-batch',
+					'-nx',
+					'-ex',
+					'set pagination off',
+					'-ex',
+					'thread apply 1 bt 40',
+					'-ex',
+					'call (void)_v8_internal_Print_StackTrace()'
+				],
+				{ timeout: deadlineMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+				(error, stdout) =>
+					resolve({
+						out: String(stdout),
+						missing: error?.code === 'ENOENT',
+						late: error?.killed === true
+					})
+			);
+		}),
+		new Promise<{ out: string; missing: boolean; late: boolean }>((resolve) => {
+			deadline = setTimeout(
+				() => resolve({ out: '', missing: false, late: true }),
+				deadlineMs + 2000
+			);
+		})
+	]);
+	clearTimeout(deadline);
+	if (gdb.late) gdbProcess?.kill('SIGKILL');
 	await new Promise((resolve) => setTimeout(resolve, 500));
 	stuck.stdout!.off('data', listen);
 	if (gdb.missing) return ['(no gdb here: no stacks)'];
+	if (gdb.late) return [`(gdb did not finish in ${deadlineMs} ms: no stacks)`];
 	const native = gdb.out
 		.split('\n')
 		.filter((line) => /^#\d+ /.test(line) && !line.includes(' in ?? ('))

@@ -32,13 +32,15 @@ function run(args: string[]): { child: ChildProcess; output: () => string } {
 async function waitFor<T>(
 	what: string,
 	probe: () => Promise<T | undefined>,
-	ms: number
+	ms: number,
+	/** What to print beside a timeout, so a failure in CI says what the processes said. */
+	context: () => string = () => ''
 ): Promise<T> {
 	const until = Date.now() + ms;
 	for (;;) {
 		const value = await probe().catch(() => undefined);
 		if (value !== undefined) return value;
-		if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+		if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${context()}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
@@ -60,7 +62,8 @@ describe('the emulator supervisor', () => {
 				const now = await health();
 				return now !== pid ? now : undefined;
 			},
-			60_000
+			60_000,
+			supervisor.output
 		);
 	const stopped: number[] = [];
 
@@ -77,7 +80,7 @@ describe('the emulator supervisor', () => {
 			'--restart-after-ms',
 			'1500'
 		]);
-		await waitFor('the first emulator', health, 90_000);
+		await waitFor('the first emulator', health, 90_000, supervisor.output);
 	}, 120_000);
 
 	afterAll(() => {
@@ -100,6 +103,7 @@ describe('the emulator supervisor', () => {
 		expect(supervisor.output()).toMatch(
 			new RegExp(`emulator \\(pid ${first}\\) has not answered for \\d+ s: state T \\(stopped\\)`)
 		);
+		expect(supervisor.output()).toContain('it was stopped by a signal: no stacks to read.');
 		// The stuck one is gone, not left holding memory.
 		await waitFor(
 			'the stuck emulator to go',
@@ -115,8 +119,11 @@ describe('the emulator supervisor', () => {
 		);
 	}, 90_000);
 
+	// Each test starts from an emulator that answers, whatever the one before it left.
+	const answering = () => waitFor('an emulator that answers', health, 60_000, supervisor.output);
+
 	test('an emulator that dies is replaced', async () => {
-		const before = await health();
+		const before = await answering();
 		process.kill(before!, 'SIGKILL');
 		const after = await replacementOf(before!);
 		expect(after).not.toBe(before);
@@ -124,7 +131,7 @@ describe('the emulator supervisor', () => {
 	}, 90_000);
 
 	test('stopping the supervisor stops the emulator and frees the port', async () => {
-		const last = await health();
+		const last = await answering();
 		const exited = new Promise<number | null>((r) => supervisor.child.once('exit', r));
 		supervisor.child.kill('SIGTERM');
 		expect(await exited).toBe(0);
@@ -180,4 +187,21 @@ test.skipIf(!hasGdb)(
 		}
 	},
 	60_000
+);
+
+test.skipIf(!hasGdb)(
+	'a diagnosis that runs past its deadline gives up and says so, and leaves the process to be killed',
+	async () => {
+		const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { cwd: ROOT });
+		try {
+			await new Promise((r) => setTimeout(r, 300));
+			const started = Date.now();
+			const lines = await stacksOf(idle, 1);
+			expect(lines).toEqual(['(gdb did not finish in 1 ms: no stacks)']);
+			expect(Date.now() - started).toBeLessThan(10_000);
+		} finally {
+			idle.kill('SIGKILL');
+		}
+	},
+	30_000
 );

@@ -104,7 +104,9 @@ async function check(): Promise<void> {
 		`the emulator (pid ${current.pid}) has not answered for ${((Date.now() - answeredAt) / 1000).toFixed(0)} s: ` +
 			`state ${state}, waiting in ${wchan}, ${(cpuSeconds - cpuAtAnswer).toFixed(1)} CPU s since its last answer.`
 	);
-	for (const line of await stacksOf(current)) say(`  ${line}`);
+	// A process stopped by a signal is not stuck in its own code, and gdb would have to resume it.
+	if (state.startsWith('T')) say('  it was stopped by a signal: no stacks to read.');
+	else for (const line of await stacksOf(current)) say(`  ${line}`);
 	say('Killing it.');
 	// Its exit starts the fresh one, as for any child that exits.
 	current.kill('SIGKILL');
