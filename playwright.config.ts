@@ -26,7 +26,9 @@ export default defineConfig({
 	use: {
 		baseURL: `http://localhost:${appPort}`,
 		launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
-		trace: 'retain-on-failure'
+		// Traced only when a test is run again: recording every run (screencast, snapshots) slowed
+		// the WebRTC tests by a third here, enough to fail their timing checks.
+		trace: 'on-first-retry'
 	},
 	webServer: [
 		{

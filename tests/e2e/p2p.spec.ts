@@ -611,12 +611,18 @@ test('the sender’s upload limit holds a transfer from it; lifting it speeds th
 	expect(limitedRate).toBeLessThan(1.5 * 1024 * 1024);
 	expect(limitedRate).toBeGreaterThan(0);
 
-	// Lifted on the sender while the transfer runs: the rest (over 80 MiB) comes well before the
-	// 80 s the limit would take.
-	const lifted = Date.now();
+	// Lifted on the sender while the transfer runs: from then on the transfer goes clearly faster
+	// than the limit let it. Compared with the rate this run measured under the limit, not with a
+	// fixed time: over WebRTC in this test the unlimited rate is only about twice the limit (two
+	// full browsers on two shared cores), and a loaded machine slows both alike.
 	await setUploadLimit(a, 'No limit');
+	const lifted = { at: Date.now(), bytes: await received() };
+	await e.waitForTimeout(8_000);
+	const after = { at: Date.now(), bytes: await received() };
+	const liftedRate = (after.bytes - lifted.bytes) / ((after.at - lifted.at) / 1000);
+	console.log(`limit lifted: ${(liftedRate / 1024 / 1024).toFixed(2)} MiB/s`);
+	expect(liftedRate).toBeGreaterThan(1.3 * limitedRate);
 	await expect(e.getByTestId('receive-status')).toHaveAttribute('data-status', 'done', {
-		timeout: 120_000
+		timeout: 180_000
 	});
-	expect(Date.now() - lifted).toBeLessThan(60_000);
 });
