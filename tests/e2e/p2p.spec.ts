@@ -601,11 +601,15 @@ test('the sender’s upload limit holds a transfer from it; lifting it speeds th
 	const bar = e.getByRole('progressbar', { name: /^Receiving / });
 	const received = async () =>
 		Number((await bar.getAttribute('aria-valuenow').catch(() => '0')) ?? 0);
+	/** Bytes per second received over the next `ms`. */
+	const rateOver = async (ms: number) => {
+		const from = { at: Date.now(), bytes: await received() };
+		await e.waitForTimeout(ms);
+		const to = { at: Date.now(), bytes: await received() };
+		return (to.bytes - from.bytes) / ((to.at - from.at) / 1000);
+	};
 	await expect.poll(received, { timeout: 120_000, intervals: [100] }).toBeGreaterThan(0);
-	const start = { at: Date.now(), bytes: await received() };
-	await e.waitForTimeout(8_000);
-	const limited = { at: Date.now(), bytes: await received() };
-	const limitedRate = (limited.bytes - start.bytes) / ((limited.at - start.at) / 1000);
+	const limitedRate = await rateOver(8_000);
 	console.log(`limited to 1 MB/s: ${(limitedRate / 1024 / 1024).toFixed(2)} MiB/s`);
 	// 1 MiB/s, and at most one second's worth at once, over 8 s: about 1.1 MiB/s.
 	expect(limitedRate).toBeLessThan(1.5 * 1024 * 1024);
@@ -618,10 +622,7 @@ test('the sender’s upload limit holds a transfer from it; lifting it speeds th
 	// The first 2 s refill the wants the limit held back; the rate is read over the 10 s after.
 	await setUploadLimit(a, 'No limit');
 	await e.waitForTimeout(2_000);
-	const lifted = { at: Date.now(), bytes: await received() };
-	await e.waitForTimeout(10_000);
-	const after = { at: Date.now(), bytes: await received() };
-	const liftedRate = (after.bytes - lifted.bytes) / ((after.at - lifted.at) / 1000);
+	const liftedRate = await rateOver(10_000);
 	console.log(`limit lifted: ${(liftedRate / 1024 / 1024).toFixed(2)} MiB/s`);
 	expect(liftedRate).toBeGreaterThan(1.2 * limitedRate);
 	await expect(e.getByTestId('receive-status')).toHaveAttribute('data-status', 'done', {

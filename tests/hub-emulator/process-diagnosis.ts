@@ -5,6 +5,13 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** What one gdb run gave: its output, or that there is no gdb, or that it ran past its deadline. */
+interface GdbRun {
+	out: string;
+	missing: boolean;
+	late: boolean;
+}
+
 /** State, kernel wait channel and CPU seconds of a process, where /proc has them. */
 export function processState(pid: number): { state: string; wchan: string; cpuSeconds: number } {
 	const read = (file: string) => {
@@ -36,7 +43,7 @@ export async function stacksOf(stuck: ChildProcess, deadlineMs = 20_000): Promis
 	let gdbProcess: ChildProcess | undefined;
 	let deadline: NodeJS.Timeout | undefined;
 	const gdb = await Promise.race([
-		new Promise<{ out: string; missing: boolean; late: boolean }>((resolve) => {
+		new Promise<GdbRun>((resolve) => {
 			gdbProcess = execFile(
 				'gdb',
 				[
@@ -60,7 +67,7 @@ export async function stacksOf(stuck: ChildProcess, deadlineMs = 20_000): Promis
 					})
 			);
 		}),
-		new Promise<{ out: string; missing: boolean; late: boolean }>((resolve) => {
+		new Promise<GdbRun>((resolve) => {
 			deadline = setTimeout(
 				() => resolve({ out: '', missing: false, late: true }),
 				deadlineMs + 2000
@@ -68,11 +75,15 @@ export async function stacksOf(stuck: ChildProcess, deadlineMs = 20_000): Promis
 		})
 	]);
 	clearTimeout(deadline);
-	if (gdb.late) gdbProcess?.kill('SIGKILL');
+	if (gdb.missing || gdb.late) {
+		stuck.stdout!.off('data', listen);
+		if (gdb.missing) return ['(no gdb here: no stacks)'];
+		gdbProcess?.kill('SIGKILL');
+		return [`(gdb did not finish in ${deadlineMs} ms: no stacks)`];
+	}
+	// What V8 printed may still be on its way through the pipe.
 	await new Promise((resolve) => setTimeout(resolve, 500));
 	stuck.stdout!.off('data', listen);
-	if (gdb.missing) return ['(no gdb here: no stacks)'];
-	if (gdb.late) return [`(gdb did not finish in ${deadlineMs} ms: no stacks)`];
 	const native = gdb.out
 		.split('\n')
 		.filter((line) => /^#\d+ /.test(line) && !line.includes(' in ?? ('))
