@@ -1,7 +1,8 @@
 /**
  * Settings → Peer to peer: both switches off by default, stored, and honoured by the peer's
  * options and its gater (private addresses refused until the user allows the local network); the
- * upload limit (none by default) stored and read by the peer on every want.
+ * upload limit (none by default) stored and read by the peer on every want; paired devices
+ * listed and forgotten; "reachable by paired devices" on by default.
  */
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -10,6 +11,9 @@ import { page } from 'vitest/browser';
 import PeerSettings from '../../src/lib/components/app/p2p/PeerSettings.svelte';
 import { peerOptions, readPrivacy, savePrivacy } from '../../src/lib/p2p';
 import { denyDial } from '../../src/lib/p2p/gater';
+import { readPairedDevices, rememberPairedDevice } from '../../src/lib/p2p/paired-devices';
+
+const db = () => openCitrateDB();
 
 let mounted: ReturnType<typeof mount> | undefined;
 
@@ -21,7 +25,12 @@ function render() {
 }
 
 beforeEach(async () => {
-	await savePrivacy({ servePublic: false, allowLocalNetwork: false, uploadLimit: null });
+	await savePrivacy({
+		servePublic: false,
+		allowLocalNetwork: false,
+		uploadLimit: null,
+		reachable: true
+	});
 });
 
 afterEach(() => {
@@ -127,4 +136,44 @@ test('a choice saved in another tab applies to the peer in this one at once, and
 	await expect.element(limit).toHaveValue('none');
 	await expect.element(local).not.toBeChecked();
 	otherTab.close();
+});
+
+test('paired devices are listed with how they were paired; Forget removes one here and tells other tabs', async () => {
+	await (await openCitrateDB()).delete('settings', 'p2p.paired');
+	render();
+	const list = page.getByTestId('paired-devices');
+	await expect.element(list).toHaveAttribute('data-loaded', 'true');
+	await expect.element(list.getByText('No paired devices yet.')).toBeVisible();
+	const phone = '12D3KooWPhonePhonePhonePhonePhonePhonePhone1';
+	const node = '12D3KooWNodeNodeNodeNodeNodeNodeNodeNodeNode2';
+	await rememberPairedDevice({ peer: phone, how: 'sent', model: 'org/chat-GGUF', pairedAt: 2 });
+	await rememberPairedDevice({ peer: node, how: 'node', pairedAt: 1 });
+	// Another tab paired them (its peer stored each and said so on this channel).
+	const otherTab = new BroadcastChannel('citrate.p2p.paired');
+	const heard: unknown[] = [];
+	otherTab.onmessage = (event) => heard.push(event.data);
+	otherTab.postMessage({});
+	await expect.element(list.getByText('You sent it org/chat-GGUF')).toBeVisible();
+	await expect.element(list.getByText('Your IPFS node or pinning service')).toBeVisible();
+
+	await page.getByRole('button', { name: `Forget device …${phone.slice(-8)}` }).click();
+	await expect.element(list.getByText('You sent it org/chat-GGUF')).not.toBeInTheDocument();
+	expect((await readPairedDevices()).map((d) => d.peer)).toEqual([node]);
+	// The tab running the peer hears which device to stop serving.
+	await expect.poll(() => heard).toContainEqual({ forgot: phone });
+	otherTab.close();
+});
+
+test('"reachable by paired devices" starts on and is stored when turned off', async () => {
+	render();
+	const reachable = page.getByRole('switch', {
+		name: 'Let my paired devices reach this browser while Citrate is open'
+	});
+	await expect.element(page.getByTestId('peer-settings')).toHaveAttribute('data-loaded', 'true');
+	await expect.element(reachable).toBeChecked();
+	await page.getByText('Let my paired devices reach this browser while Citrate is open').click();
+	await expect.poll(async () => (await readPrivacy()).reachable).toBe(false);
+	// Choices stored before this switch existed read as on.
+	await (await db()).put('settings', { key: 'p2p.privacy', value: {} });
+	expect((await readPrivacy()).reachable).toBe(true);
 });

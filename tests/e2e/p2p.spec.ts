@@ -525,26 +525,22 @@ test('the sender goes away mid-transfer: B says so and pauses; A comes back and 
 	const status = b.getByTestId('receive-status');
 	await expect(status).toHaveAttribute('data-status', 'waiting', { timeout: 60_000 });
 	await expect(status).toContainText('The sending device went away');
-	// It says what brings the transfer back: A's peer serves B again once A offers the model.
-	await expect(status).toContainText('choose Send to another device for this model again');
+	// It says what brings the transfer back: Citrate open on A again.
+	await expect(status).toContainText('resumes here by itself once Citrate is open on it again');
 	const before = Number(await bar.getAttribute('aria-valuenow'));
 	expect(before).toBeLessThan(size);
 
-	// A comes back (same profile: same peer id) and is reachable again.
+	// A comes back (same profile: same peer id) and only opens Citrate: B was paired with it (kept
+	// across the restart), so A's peer starts by itself, B reaches it and A serves B. Nothing on A
+	// offers the model again.
 	a = await device([], profileA);
-	await a.goto('/library');
-	await a
-		.getByRole('article', { name: new RegExp(`^${BIG} `) })
-		.getByRole('button', { name: /^Send .* to another device$/ })
-		.click();
-	await expect(a.getByTestId('send-link')).toHaveValue(/\/receive#offer=/, { timeout: 60_000 });
-	const peerOf = (text: string) =>
-		(
-			JSON.parse(Buffer.from(text.split('#offer=')[1]!, 'base64url').toString('utf8')) as {
-				peer: { id: string };
-			}
-		).peer.id;
-	expect(peerOf(await a.getByTestId('send-link').inputValue())).toBe(peerOf(bigLink));
+	await a.goto('/settings');
+	const paired = a.getByTestId('paired-devices');
+	await expect(paired).toHaveAttribute('data-loaded', 'true');
+	const receiver = await devicePeerId(b);
+	await expect(
+		paired.getByRole('listitem', { name: `Device …${receiver.slice(-8)}` })
+	).toContainText(`You sent it ${BIG}`);
 
 	await expect(status).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
 	// Every leaf is 256 KiB; the model's DAG has a few more nodes. The 8 MiB segments written

@@ -7,11 +7,18 @@ import {
 	type FetchByCidInput,
 	type FetchByCidResult
 } from '../ipfs';
+import {
+	forgetPairedDevice,
+	readPairedDevices,
+	rememberPairedDevice,
+	type PairedDevice
+} from './paired-devices';
 import type { Peer } from './peer';
 import { DEFAULT_PRIVACY, readPrivacy, toPrivacy, writePrivacy, type PeerPrivacy } from './privacy';
 import type { PeerOptions } from './types';
 
 export { DEFAULT_PRIVACY, UPLOAD_LIMITS, readPrivacy, type PeerPrivacy } from './privacy';
+export { readPairedDevices, type PairedDevice, type PairedHow } from './paired-devices';
 
 export { decodeOffer, encodeOffer, offerLink, type ShareOffer } from './share-link';
 export { offerFor } from './offer';
@@ -41,9 +48,15 @@ const privacyListeners = new Set<(privacy: PeerPrivacy) => void>();
  */
 async function applyPrivacy(next: PeerPrivacy): Promise<void> {
 	const restart = next.servePublic !== privacy.servePublic && peer !== undefined;
+	const becameReachable = next.reachable && !privacy.reachable;
 	privacy = { ...next };
 	for (const listener of privacyListeners) listener({ ...next });
-	if (restart) await stopPeer();
+	if (restart) {
+		await stopPeer();
+		// The tab that keeps this browser reachable starts it again at once, with the new choice.
+		if (reachableHere) void startPeer().catch(() => undefined);
+	}
+	if (becameReachable) void stayReachable();
 }
 
 /**
@@ -95,10 +108,13 @@ export function peerOptions(): PeerOptions {
 
 export function startPeer(): Promise<Peer> {
 	otherTabs();
-	peer ??= Promise.all([import('./peer'), readPrivacy()])
-		.then(([{ Peer }, stored]) => {
+	pairedTabs();
+	peer ??= Promise.all([import('./peer'), readPrivacy(), readPairedDevices()])
+		.then(async ([{ Peer }, stored, devices]) => {
 			privacy = stored;
-			return Peer.start(peerOptions());
+			const started = await Peer.start({ ...peerOptions(), paired: devices.map((d) => d.peer) });
+			started.serving.onPaired((id, info) => void keepPairing({ peer: id, ...info }));
+			return started;
 		})
 		.catch((error: unknown) => {
 			peer = undefined;
@@ -116,6 +132,82 @@ export async function stopPeer(): Promise<void> {
 	const current = peer;
 	peer = undefined;
 	await (await current?.catch(() => undefined))?.stop();
+}
+
+/** Who hears each change of the paired devices (`onPairedDevicesChange`). */
+const pairedListeners = new Set<(devices: PairedDevice[]) => void>();
+let pairedChannel: BroadcastChannel | undefined;
+
+/** Other tabs hear each pairing and each forgotten device (the one running the peer applies it). */
+function pairedTabs(): BroadcastChannel | undefined {
+	if (typeof BroadcastChannel === 'undefined') return undefined;
+	if (!pairedChannel) {
+		pairedChannel = new BroadcastChannel('citrate.p2p.paired');
+		pairedChannel.onmessage = (event: MessageEvent) =>
+			void pairedChanged((event.data ?? {}) as { forgot?: string });
+	}
+	return pairedChannel;
+}
+
+async function pairedChanged(change: { forgot?: string }): Promise<void> {
+	if (change.forgot) (await peer?.catch(() => undefined))?.serving.unpair(change.forgot);
+	const devices = await readPairedDevices();
+	for (const listener of pairedListeners) listener(devices);
+}
+
+/** Stores a new pairing (served again after a restart) and tells every tab. */
+async function keepPairing(device: Omit<PairedDevice, 'pairedAt'>): Promise<void> {
+	try {
+		await rememberPairedDevice({ ...device, pairedAt: Date.now() });
+	} catch {
+		return; // not stored (no IndexedDB): it stays paired until the peer stops
+	}
+	await pairedChanged({});
+	pairedTabs()?.postMessage({});
+}
+
+/**
+ * Calls `listener` with the paired devices each time one is paired or forgotten, in this tab or
+ * another; returns the unsubscribe function.
+ */
+export function onPairedDevicesChange(listener: (devices: PairedDevice[]) => void): () => void {
+	pairedTabs();
+	pairedListeners.add(listener);
+	return () => pairedListeners.delete(listener);
+}
+
+/**
+ * Forgets a paired device: from now on it gets no blocks from this browser (unless serving the
+ * public network is on) until it is paired again through a share link. A running peer applies it
+ * at once, in whichever tab it runs.
+ */
+export async function forgetDevice(peerId: string): Promise<void> {
+	await forgetPairedDevice(peerId);
+	await pairedChanged({ forgot: peerId });
+	pairedTabs()?.postMessage({ forgot: peerId });
+}
+
+/** Whether this tab keeps the browser reachable for paired devices (one tab does). */
+let reachableHere = false;
+
+/**
+ * When Citrate opens: with paired devices and "reachable" on, starts the peer in one tab (a Web
+ * Lock held while the tab lives), so a device receiving from this one resumes by itself and
+ * paired devices can fetch what this browser has.
+ */
+export async function stayReachable(): Promise<void> {
+	const [stored, devices] = await Promise.all([readPrivacy(), readPairedDevices()]);
+	if (!stored.reachable || devices.length === 0 || reachableHere) return;
+	const keep = async () => {
+		reachableHere = true;
+		await startPeer().catch(() => undefined);
+	};
+	if (typeof navigator === 'undefined' || !navigator.locks) return keep();
+	void navigator.locks.request('citrate.p2p.reachable', { ifAvailable: true }, async (lock) => {
+		if (!lock) return; // another tab keeps this browser reachable
+		await keep();
+		await new Promise(() => undefined); // held until this tab closes
+	});
 }
 
 /** How long finding a CID's first block may take: a CID nobody provides fails within it. */

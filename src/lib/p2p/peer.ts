@@ -26,6 +26,7 @@ import { SERVING_LIMITS } from './limits';
 import { PeerBlockstore } from './peer-blockstore';
 import {
 	ServePolicy,
+	type PairInfo,
 	bitswapNetwork,
 	bitswapWantLists,
 	restrictServing,
@@ -57,8 +58,8 @@ export class Peer {
 	readonly guard: BlockGuard;
 	/** Who is served blocks: paired devices and own nodes, everyone only when serving publicly. */
 	readonly serving: ServePolicy;
-	/** Open share offers: a device that connects meanwhile came through the link (paired). */
-	#offers = 0;
+	/** Open share offers, by model: a device that connects meanwhile came through a link (paired). */
+	#offers: (string | undefined)[] = [];
 
 	private constructor(
 		helia: Node,
@@ -81,28 +82,30 @@ export class Peer {
 		);
 		helia.libp2p.addEventListener('connection:open', (event) => {
 			const connection = event.detail;
-			if (this.#offers > 0 && connection.direction === 'inbound')
+			if (this.#offers.length > 0 && connection.direction === 'inbound')
 				this.#pairIfDevice(connection.remotePeer.toString());
 		});
 	}
 
 	#pairIfDevice(peer: string): void {
-		if (!this.#relayPeers.has(peer)) this.serving.pair(peer);
+		const model = this.#offers.at(-1);
+		if (!this.#relayPeers.has(peer))
+			this.serving.pair(peer, { how: 'sent', ...(model ? { model } : {}) });
 	}
 
 	/**
 	 * This device offers a model through a share link until the returned function is called:
 	 * devices connected to it (they dialled the link's addresses) are paired and served, and so is
-	 * every device that connects meanwhile.
+	 * every device that connects meanwhile. `model`: the repo id offered, kept with the pairing.
 	 */
-	offering(): () => void {
-		this.#offers++;
+	offering(model?: string): () => void {
+		this.#offers.push(model);
 		for (const connection of this.#helia.libp2p.getConnections())
 			if (connection.direction === 'inbound' && connection.status === 'open')
 				this.#pairIfDevice(connection.remotePeer.toString());
 		let released = false;
 		return () => {
-			if (!released) this.#offers--;
+			if (!released) this.#offers.splice(this.#offers.lastIndexOf(model), 1);
 			released = true;
 		};
 	}
@@ -174,7 +177,7 @@ export class Peer {
 		guardBitswap(bitswapBlockEvents(helia), guard, (peer) =>
 			helia.libp2p.hangUp(peerIdFromString(peer))
 		);
-		const serving = new ServePolicy(() => options.servePublic);
+		const serving = new ServePolicy(() => options.servePublic, options.paired ?? []);
 		const wantLists = bitswapWantLists(helia);
 		// A want meets the serve policy (installed last), then the upload limit, then bitswap.
 		const limited = limitUploads(wantLists, bitswapNetwork(helia), options.uploadLimit, {
@@ -222,13 +225,14 @@ export class Peer {
 	/**
 	 * Connects to another device (a share link's sender, the user's own node): WebRTC through its
 	 * relay first, the relayed connection itself if WebRTC cannot connect. The device is paired
-	 * (served even when this peer does not serve the public network). Throws `P2P_UNREACHABLE`
-	 * within `timeoutMs`.
+	 * (served even when this peer does not serve the public network) as `pairAs` says. Throws
+	 * `P2P_UNREACHABLE` within `timeoutMs`.
 	 */
 	async connect(
 		peer: { id: string; addrs: string[] },
-		options: { signal?: AbortSignal; timeoutMs?: number } = {}
+		options: { signal?: AbortSignal; timeoutMs?: number; pairAs?: PairInfo } = {}
 	): Promise<PeerView> {
+		const pairAs = options.pairAs ?? { how: 'received' };
 		let target: PeerId;
 		try {
 			target = peerIdFromString(peer.id);
@@ -241,7 +245,7 @@ export class Peer {
 		}
 		const existing = this.#best(target);
 		if (existing) {
-			this.serving.pair(peer.id);
+			this.serving.pair(peer.id, pairAs);
 			return this.#view(existing);
 		}
 		this.allowHosts(peer.addrs);
@@ -257,7 +261,7 @@ export class Peer {
 			]);
 			try {
 				const connection = await this.#helia.libp2p.dial(multiaddr(addr), { signal });
-				this.serving.pair(peer.id);
+				this.serving.pair(peer.id, pairAs);
 				return this.#view(connection);
 			} catch (error) {
 				options.signal?.throwIfAborted();

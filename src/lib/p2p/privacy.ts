@@ -11,12 +11,19 @@ export interface PeerPrivacy {
 	allowLocalNetwork: boolean;
 	/** What this browser sends to others, in bytes per second; `null` (the default): no limit. */
 	uploadLimit: number | null;
+	/**
+	 * Paired devices can reach this browser while Citrate is open: with at least one paired device,
+	 * the peer starts when Citrate opens (in one tab), not only when a peer feature is used. On by
+	 * default: a device receiving from this one resumes by itself when Citrate is open here again.
+	 */
+	reachable: boolean;
 }
 
 export const DEFAULT_PRIVACY: PeerPrivacy = Object.freeze({
 	servePublic: false,
 	allowLocalNetwork: false,
-	uploadLimit: null
+	uploadLimit: null,
+	reachable: true
 });
 
 /**
@@ -40,7 +47,8 @@ export function toPrivacy(value: unknown): PeerPrivacy {
 	return {
 		servePublic: choices.servePublic === true,
 		allowLocalNetwork: choices.allowLocalNetwork === true,
-		uploadLimit: validLimit(choices.uploadLimit)
+		uploadLimit: validLimit(choices.uploadLimit),
+		reachable: choices.reachable !== false
 	};
 }
 

@@ -40,7 +40,10 @@ export async function receiveOffer(
 		onProgress?: (progress: ReceiveProgress) => void;
 	} = {}
 ): Promise<FetchByCidResult> {
-	const connection = await peer.connect(offer.peer, { signal: options.signal });
+	const connection = await peer.connect(offer.peer, {
+		signal: options.signal,
+		pairAs: { how: 'received', model: offer.model.repoId }
+	});
 	options.onConnected?.(connection);
 	const tallies = new Map<string, SourceTally>();
 	let blocksFetched = 0;

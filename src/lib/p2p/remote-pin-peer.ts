@@ -28,10 +28,10 @@ export const remotePinPeer = {
 		const peer = await startPeer();
 		// The user's own node (from the service the user set up): served even when it dials this
 		// device's origins itself, and even if the dial below fails.
-		peer.serving.pair(id);
+		peer.serving.pair(id, { how: 'node' });
 		await peer.connect(
 			{ id, addrs: delegates.filter((addr) => addr.endsWith(`/p2p/${id}`)) },
-			{ signal }
+			{ signal, pairAs: { how: 'node' } }
 		);
 	}
 };

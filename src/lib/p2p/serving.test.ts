@@ -36,6 +36,38 @@ describe('ServePolicy', () => {
 		open = true;
 		expect(policy.mayServe('stranger')).toBe(true);
 	});
+
+	it('serves devices paired before from the start, tells how a new one was paired, and forgets', () => {
+		const policy = new ServePolicy(() => false, ['laptop']);
+		const paired: unknown[] = [];
+		policy.onPaired((peer, info) => paired.push({ peer, ...info }));
+		expect(policy.mayServe('laptop')).toBe(true);
+		policy.pair('laptop', { how: 'sent', model: 'a/b' });
+		policy.pair('phone', { how: 'sent', model: 'a/b' });
+		policy.pair('phone', { how: 'received' });
+		policy.pair('node');
+		// Known peers are not reported again; the default is a link opened here.
+		expect(paired).toEqual([
+			{ peer: 'phone', how: 'sent', model: 'a/b' },
+			{ peer: 'node', how: 'received' }
+		]);
+		policy.unpair('laptop');
+		expect(policy.mayServe('laptop')).toBe(false);
+		expect(policy.mayServe('phone')).toBe(true);
+	});
+});
+
+describe('restrictServing with a forgotten device', () => {
+	it('holds the wants of a device the user forgot, as of any unpaired peer', () => {
+		const spy = new WantListsSpy();
+		const policy = new ServePolicy(() => false, ['phone']);
+		const guard = restrictServing(spy, policy);
+		spy.receiveMessage(peer('phone'), wants('a'));
+		policy.unpair('phone');
+		spy.receiveMessage(peer('phone'), wants('b'));
+		expect(spy.served.map((s) => s.message.wantlist?.entries)).toEqual([[{ cid: 'a' }]]);
+		expect(guard.held()).toEqual(['phone']);
+	});
 });
 
 describe('restrictServing', () => {

@@ -5,9 +5,11 @@
  * share link — and the user's own nodes (a pinning service's delegates). Every other peer's wants
  * are held, not answered: it gets no block, no "have" and no "don't have". A peer paired later
  * (a race: the user's node dials the pin's `origins` before this device dials its delegates) is
- * answered from its held wants. With serving on, anyone connected can fetch.
+ * answered from its held wants. Pairings are kept across restarts (`paired-devices.ts`) until the
+ * user forgets the device in Settings. With serving on, anyone connected can fetch.
  */
 import { CID } from 'multiformats/cid';
+import type { PairedHow } from './paired-devices';
 
 /**
  * The blocks (not mere "have"s) a message asks for, from the entries bitswap's protobuf decodes;
@@ -62,20 +64,34 @@ const HELD_MESSAGES = 16;
 /** Unpaired peers whose wants are held, at most (the oldest is forgotten first). */
 const HELD_PEERS = 64;
 
+/** Why a peer is paired, as `ServePolicy.onPaired` reports it. */
+export interface PairInfo {
+	how: PairedHow;
+	/** The model sent or received (repo id), when a share link paired it. */
+	model?: string;
+}
+
 export class ServePolicy {
 	readonly #servePublic: () => boolean;
-	readonly #paired = new Set<string>();
-	readonly #listeners = new Set<(peer: string) => void>();
+	readonly #paired: Set<string>;
+	readonly #listeners = new Set<(peer: string, info: PairInfo) => void>();
 
-	constructor(servePublic: () => boolean) {
+	/** `paired`: devices paired before (kept across restarts): served from the start. */
+	constructor(servePublic: () => boolean, paired: Iterable<string> = []) {
 		this.#servePublic = servePublic;
+		this.#paired = new Set(paired);
 	}
 
 	/** A paired device or one of the user's own nodes: always served from now on. */
-	pair(peer: string): void {
+	pair(peer: string, info: PairInfo = { how: 'received' }): void {
 		if (this.#paired.has(peer)) return;
 		this.#paired.add(peer);
-		for (const listener of this.#listeners) listener(peer);
+		for (const listener of this.#listeners) listener(peer, info);
+	}
+
+	/** The user forgot this device: its wants are held again, as any unpaired peer's. */
+	unpair(peer: string): void {
+		this.#paired.delete(peer);
 	}
 
 	isPaired(peer: string): boolean {
@@ -88,7 +104,7 @@ export class ServePolicy {
 	}
 
 	/** Calls `listener` for each newly paired peer; returns the unsubscribe function. */
-	onPaired(listener: (peer: string) => void): () => void {
+	onPaired(listener: (peer: string, info: PairInfo) => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
 	}

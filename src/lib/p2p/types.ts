@@ -22,6 +22,8 @@ export interface PeerOptions {
 	allowPrivate: () => boolean;
 	/** What this peer may send, all peers together, in bytes per second (`null`: no limit). */
 	uploadLimit: () => number | null;
+	/** Devices and nodes paired before (kept across restarts): served from the start. */
+	paired?: readonly string[];
 	maxConnections?: number;
 	iceServers?: { urls: string | string[] }[];
 }

@@ -175,7 +175,7 @@ export class ReceiveTransfer {
 		this.#controller?.abort();
 		this.error = null;
 		this.#wait(
-			'The sending device went away. Paused: open Citrate on it and choose Send to another device for this model again, and the transfer resumes here.'
+			'The sending device went away. Paused: the transfer resumes here by itself once Citrate is open on it again (if it does not, choose Send to another device for this model there).'
 		);
 	}
 
@@ -228,7 +228,7 @@ export class SendSession {
 			const peer = await startPeer();
 			if (this.#closed) return;
 			// Devices that connect while the link is offered came through it: they are served.
-			this.#release = peer.offering();
+			this.#release = peer.offering(model.repoId);
 			const addrs = await peer.reachableAddrs();
 			if (this.#closed) return;
 			this.peerId = peer.id;
