@@ -87,16 +87,16 @@ test('the upload limit starts at none; a choice is stored, read by the peer at o
 	expect(uploadLimit()).toBeNull();
 
 	await limit.selectOptions('5 MB/s');
-	await expect.poll(async () => (await readPrivacy()).uploadLimit).toBe(5 * 1024 * 1024);
+	await expect.poll(async () => (await readPrivacy()).uploadLimit).toBe(5_000_000);
 	// The running peer's getter sees the new limit: no restart.
-	expect(uploadLimit()).toBe(5 * 1024 * 1024);
+	expect(uploadLimit()).toBe(5_000_000);
 	expect((await readPrivacy()).servePublic).toBe(false);
 
 	if (mounted) void unmount(mounted);
 	document.body.innerHTML = '';
 	render();
 	await expect.element(page.getByTestId('peer-settings')).toHaveAttribute('data-loaded', 'true');
-	await expect.element(limit).toHaveValue(String(5 * 1024 * 1024));
+	await expect.element(limit).toHaveValue(String(5_000_000));
 
 	await limit.selectOptions('No limit');
 	await expect.poll(async () => (await readPrivacy()).uploadLimit).toBeNull();
@@ -108,6 +108,21 @@ test('a stored limit that is not a positive number reads as no limit', async () 
 	for (const bad of [0, -1, 'fast', Number.NaN]) {
 		await db.put('settings', { key: 'p2p.privacy', value: { uploadLimit: bad } });
 		expect((await readPrivacy()).uploadLimit).toBeNull();
+	}
+});
+
+test('a stored limit reads as the offered limit nearest to it (binary megabytes stored before)', async () => {
+	const db = await openCitrateDB();
+	for (const [stored, read] of [
+		[1024 * 1024, 1_000_000],
+		[5 * 1024 * 1024, 5_000_000],
+		[25 * 1024 * 1024, 25_000_000],
+		[3_000_000, 2_000_000],
+		[400_000_000, 25_000_000],
+		[1, 1_000_000]
+	]) {
+		await db.put('settings', { key: 'p2p.privacy', value: { uploadLimit: stored } });
+		expect((await readPrivacy()).uploadLimit).toBe(read);
 	}
 });
 
@@ -123,11 +138,11 @@ test('a choice saved in another tab applies to the peer in this one at once, and
 	otherTab.postMessage({
 		servePublic: false,
 		allowLocalNetwork: true,
-		uploadLimit: 2 * 1024 * 1024
+		uploadLimit: 2_000_000
 	});
-	await expect.poll(() => uploadLimit()).toBe(2 * 1024 * 1024);
+	await expect.poll(() => uploadLimit()).toBe(2_000_000);
 	expect(lanRefused()).toBe(false);
-	await expect.element(limit).toHaveValue(String(2 * 1024 * 1024));
+	await expect.element(limit).toHaveValue(String(2_000_000));
 	await expect.element(local).toBeChecked();
 	// What is not understood is the default.
 	otherTab.postMessage({ uploadLimit: 'fast' });

@@ -26,17 +26,30 @@ export const DEFAULT_PRIVACY: PeerPrivacy = Object.freeze({
 	reachable: true
 });
 
+/** A megabyte, as Citrate counts file sizes and speeds (decimal: `units.ts`). */
+const MB = 1_000_000;
+
 /**
  * The upload limits the user can pick, in bytes per second (`null`: no limit). None is below
  * 1 MB/s: a device receiving asks for up to 16 MB at once, and counts a block that takes longer
  * than 30 s as stalled.
  */
 export const UPLOAD_LIMITS: readonly (number | null)[] = [null, 1, 2, 5, 10, 25].map((mb) =>
-	mb === null ? null : mb * 1024 * 1024
+	mb === null ? null : mb * MB
 );
 
+/**
+ * A stored limit as one of the limits offered (the nearest), so Settings always shows what
+ * applies; limits stored in binary megabytes (before 2026-12) become the decimal ones they were
+ * labelled as. Not a positive number: no limit.
+ */
 function validLimit(value: unknown): number | null {
-	return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return null;
+	let nearest = UPLOAD_LIMITS[1] as number;
+	for (const limit of UPLOAD_LIMITS)
+		if (limit !== null && Math.abs(Math.log(value / limit)) < Math.abs(Math.log(value / nearest)))
+			nearest = limit;
+	return nearest;
 }
 
 /** Choices as stored or sent between tabs: anything not understood is the default. */
