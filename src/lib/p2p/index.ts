@@ -189,22 +189,25 @@ export async function forgetDevice(peerId: string): Promise<void> {
 
 /** Whether this tab keeps the browser reachable for paired devices (one tab does). */
 let reachableHere = false;
+/** Whether this tab asked to (it waits for the tab that does to close). */
+let reachableAsked = false;
 
 /**
  * When Citrate opens: with paired devices and "reachable" on, starts the peer in one tab (a Web
- * Lock held while the tab lives), so a device receiving from this one resumes by itself and
- * paired devices can fetch what this browser has.
+ * Lock held while the tab lives; when that tab closes, the next tab waiting for the lock takes
+ * over), so a device receiving from this one resumes by itself and paired devices can fetch what
+ * this browser has.
  */
 export async function stayReachable(): Promise<void> {
 	const [stored, devices] = await Promise.all([readPrivacy(), readPairedDevices()]);
-	if (!stored.reachable || devices.length === 0 || reachableHere) return;
+	if (!stored.reachable || devices.length === 0 || reachableAsked) return;
+	reachableAsked = true;
 	const keep = async () => {
 		reachableHere = true;
 		await startPeer().catch(() => undefined);
 	};
 	if (typeof navigator === 'undefined' || !navigator.locks) return keep();
-	void navigator.locks.request('citrate.p2p.reachable', { ifAvailable: true }, async (lock) => {
-		if (!lock) return; // another tab keeps this browser reachable
+	void navigator.locks.request('citrate.p2p.reachable', async () => {
 		await keep();
 		await new Promise(() => undefined); // held until this tab closes
 	});
