@@ -131,6 +131,9 @@ function role(owner: string, receiverProfile: string): string {
 			/network\.mojom\.NetworkService/,
 			'network'
 		);
+	// A Citrate node is named for its repo folder (`relay`, `node`): their arguments are alike.
+	const repo = /scripts\/ipfs-node\/cli\.ts .*--repo \S*?([^/\s]+)(\s|$)/.exec(owner)?.[1];
+	if (repo) return `Citrate node ${repo}`;
 	const node = owner.split(' ').filter((arg) => !arg.startsWith('-'));
 	return node[0]?.endsWith('node')
 		? `node ${node.slice(-5).join(' ').slice(-40)}`
@@ -142,7 +145,7 @@ export function topThreads(
 	before: Map<string, ThreadTicks>,
 	after: Map<string, ThreadTicks>,
 	receiverProfile: string,
-	count = 14
+	count = Number(process.env.BENCH_P2P_TOP_THREADS ?? 14)
 ): string {
 	const byName = new Map<string, number>();
 	for (const { thread, seconds } of spentBetween(before, after)) {
