@@ -541,8 +541,14 @@ test('the sender goes away mid-transfer: B says so and pauses; A comes back and 
 	await expect(
 		paired.getByRole('listitem', { name: `Device …${receiver.slice(-8)}` })
 	).toContainText(`You sent it ${BIG}`);
+	// A says whom it is sending to while B fetches the rest from it (no dialog is open on A).
+	await expect(a.getByRole('status', { name: 'Sending' })).toContainText(
+		`Sending a model to device …${receiver.slice(-8)}`,
+		{ timeout: 120_000 }
+	);
 
 	await expect(status).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+	await expect(a.getByTestId('sending')).toBeHidden({ timeout: 15_000 });
 	// Every leaf is 256 KiB; the model's DAG has a few more nodes. The 8 MiB segments written
 	// before the pause (at least 32 MiB of the file, 128 leaves) were kept: at most the unfinished
 	// segment (32 leaves) and the blocks in flight (32) were fetched again.

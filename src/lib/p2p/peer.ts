@@ -32,6 +32,7 @@ import {
 	restrictServing,
 	wantedBlocks
 } from './serving';
+import { meterUploads } from './upload-activity';
 import { limitUploads } from './upload-limit';
 import type { ConnectionKind, PeerOptions, PeerView, ReceivedBlock } from './types';
 
@@ -185,6 +186,8 @@ export class Peer {
 			maxQueuedPerPeer: SERVING_LIMITS.bitswap.maxWantListSize
 		});
 		const held = restrictServing(wantLists, serving);
+		// What was sent, per peer, once it went out (the shell says who is being sent to).
+		meterUploads(bitswapNetwork(helia));
 		helia.libp2p.addEventListener('peer:disconnect', (event) => {
 			held.forget(event.detail.toString());
 			limited.forget(event.detail.toString());
