@@ -34,3 +34,17 @@ test('names the device being sent to and the rate, and goes away when sending st
 	// Nothing more sent: gone after the window.
 	await expect.element(page.getByTestId('sending')).not.toBeInTheDocument();
 });
+
+test('names the user’s own IPFS node as such (a remote pin fetching from this browser)', async () => {
+	const meter = new UploadMeter(undefined, 1_500);
+	const target = document.createElement('div');
+	document.body.append(target);
+	const node = '12D3KooWNodeNodeNodeNodeNode1234';
+	const store = new UploadsStore(meter, async () => [{ peer: node, how: 'node', pairedAt: 1 }]);
+	mounted = mount(SendingBanner, { target, props: { store } });
+	flushSync();
+	meter.record(node, 1_500_000);
+	await expect
+		.element(page.getByRole('status', { name: 'Sending' }))
+		.toHaveTextContent('Sending a model to your IPFS node · 1.00 MB/s');
+});
