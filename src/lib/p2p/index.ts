@@ -48,7 +48,6 @@ const privacyListeners = new Set<(privacy: PeerPrivacy) => void>();
  */
 async function applyPrivacy(next: PeerPrivacy): Promise<void> {
 	const restart = next.servePublic !== privacy.servePublic && peer !== undefined;
-	const becameReachable = next.reachable && !privacy.reachable;
 	privacy = { ...next };
 	for (const listener of privacyListeners) listener({ ...next });
 	if (restart) {
@@ -56,7 +55,8 @@ async function applyPrivacy(next: PeerPrivacy): Promise<void> {
 		// The tab that keeps this browser reachable starts it again at once, with the new choice.
 		if (reachableHere) void startPeer().catch(() => undefined);
 	}
-	if (becameReachable) void stayReachable();
+	// Turned on (or still on): applies at once. Asked once per tab; reads the stored choice.
+	if (next.reachable) void stayReachable();
 }
 
 /**
