@@ -180,14 +180,15 @@ export class Peer {
 		);
 		const serving = new ServePolicy(() => options.servePublic, options.paired ?? []);
 		const wantLists = bitswapWantLists(helia);
+		const network = bitswapNetwork(helia);
 		// A want meets the serve policy (installed last), then the upload limit, then bitswap.
-		const limited = limitUploads(wantLists, bitswapNetwork(helia), options.uploadLimit, {
+		const limited = limitUploads(wantLists, network, options.uploadLimit, {
 			onRelease: (message) => blockstore.readAhead(wantedBlocks(message)),
 			maxQueuedPerPeer: SERVING_LIMITS.bitswap.maxWantListSize
 		});
 		const held = restrictServing(wantLists, serving);
 		// What was sent, per peer, once it went out (the shell says who is being sent to).
-		meterUploads(bitswapNetwork(helia));
+		meterUploads(network);
 		helia.libp2p.addEventListener('peer:disconnect', (event) => {
 			held.forget(event.detail.toString());
 			limited.forget(event.detail.toString());
@@ -228,14 +229,14 @@ export class Peer {
 	/**
 	 * Connects to another device (a share link's sender, the user's own node): WebRTC through its
 	 * relay first, the relayed connection itself if WebRTC cannot connect. The device is paired
-	 * (served even when this peer does not serve the public network) as `pairAs` says. Throws
+	 * (served even when this peer does not serve the public network) as `pairAs` says (by
+	 * default: a link opened here, `ServePolicy.pair`). Throws
 	 * `P2P_UNREACHABLE` within `timeoutMs`.
 	 */
 	async connect(
 		peer: { id: string; addrs: string[] },
 		options: { signal?: AbortSignal; timeoutMs?: number; pairAs?: PairInfo } = {}
 	): Promise<PeerView> {
-		const pairAs = options.pairAs ?? { how: 'received' };
 		let target: PeerId;
 		try {
 			target = peerIdFromString(peer.id);
@@ -248,7 +249,7 @@ export class Peer {
 		}
 		const existing = this.#best(target);
 		if (existing) {
-			this.serving.pair(peer.id, pairAs);
+			this.serving.pair(peer.id, options.pairAs);
 			return this.#view(existing);
 		}
 		this.allowHosts(peer.addrs);
@@ -264,7 +265,7 @@ export class Peer {
 			]);
 			try {
 				const connection = await this.#helia.libp2p.dial(multiaddr(addr), { signal });
-				this.serving.pair(peer.id, pairAs);
+				this.serving.pair(peer.id, options.pairAs);
 				return this.#view(connection);
 			} catch (error) {
 				options.signal?.throwIfAborted();

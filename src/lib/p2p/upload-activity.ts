@@ -1,7 +1,10 @@
+import type { BitswapNetwork } from './serving';
+
 /**
  * What this browser's peer is sending, per receiving peer, over the last few seconds: the shell
  * shows it ("Sending to device …") so that a user whose browser serves a paired device with no
- * dialog open knows to keep Citrate open. No dependencies: the shell imports it on first load.
+ * dialog open knows to keep Citrate open. No runtime dependencies: the shell imports it on first
+ * load.
  */
 
 /** One peer this browser sent blocks to lately. */
@@ -66,23 +69,19 @@ export class UploadMeter {
 /** This browser's uploads (its peer records them; the shell reads them). */
 export const uploads = new UploadMeter();
 
-/** A bitswap network's sends, as `serving.ts` wraps them: the part this module needs. */
-interface Network {
-	sendMessage(
-		peer: { toString(): string },
-		message: { blocks?: Map<string, { data: Uint8Array }> },
-		options?: unknown
-	): Promise<void>;
+/** The bytes of the blocks in one message bitswap sends. */
+export function blockBytes(message: Parameters<BitswapNetwork['sendMessage']>[1]): number {
+	let bytes = 0;
+	for (const block of message.blocks?.values() ?? []) bytes += block.data.byteLength;
+	return bytes;
 }
 
 /** Records every block bitswap sends in `meter`; returns the function that stops recording. */
-export function meterUploads(network: Network, meter: UploadMeter = uploads): () => void {
+export function meterUploads(network: BitswapNetwork, meter: UploadMeter = uploads): () => void {
 	const send = network.sendMessage;
 	network.sendMessage = async (peer, message, options) => {
 		await send.call(network, peer, message, options);
-		let bytes = 0;
-		for (const block of message.blocks?.values() ?? []) bytes += block.data.byteLength;
-		meter.record(peer.toString(), bytes);
+		meter.record(peer.toString(), blockBytes(message));
 	};
 	return () => {
 		network.sendMessage = send;

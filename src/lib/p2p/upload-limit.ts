@@ -6,6 +6,7 @@
  * pass at once. With no limit, wants go straight through.
  */
 import type { BitswapNetwork, PeerLike, ServingWantLists, WantMessage } from './serving';
+import { blockBytes } from './upload-activity';
 
 /** What a released want is counted as until the block sent for it is: a model leaf's size. */
 const NOMINAL_BLOCK_BYTES = 256 * 1024;
@@ -162,9 +163,7 @@ export function limitUploads(
 			// Counted at the nominal size when released: the difference now.
 			const counted = Math.min(released, message.blocks.size);
 			released -= counted;
-			let bytes = 0;
-			for (const block of message.blocks.values()) bytes += block.data.byteLength;
-			bucket.charge(bytes - counted * NOMINAL_BLOCK_BYTES);
+			bucket.charge(blockBytes(message) - counted * NOMINAL_BLOCK_BYTES);
 		}
 		return send.call(network, peer, message, sendOptions);
 	};
