@@ -66,6 +66,17 @@ describe('the emulator supervisor', () => {
 			supervisor.output
 		);
 	const stopped: number[] = [];
+	/**
+	 * The pid of an emulator that answers and that the supervisor has seen answer: before that it
+	 * counts as still starting, and a hang is not measured from an answer it never saw.
+	 */
+	const seenAnswering = async (): Promise<number | undefined> => {
+		const pid = await health();
+		return supervisor.output().includes(`the emulator (pid ${pid}) answers`) ? pid : undefined;
+	};
+	// Each test starts from an emulator that answers, whatever the one before it left.
+	const answering = () =>
+		waitFor('an emulator that answers', seenAnswering, 60_000, supervisor.output);
 
 	beforeAll(async () => {
 		port = await freePort();
@@ -80,7 +91,7 @@ describe('the emulator supervisor', () => {
 			'--restart-after-ms',
 			'1500'
 		]);
-		await waitFor('the first emulator', health, 90_000, supervisor.output);
+		await waitFor('the first emulator', seenAnswering, 90_000, supervisor.output);
 	}, 120_000);
 
 	afterAll(() => {
@@ -95,7 +106,7 @@ describe('the emulator supervisor', () => {
 	});
 
 	test('an emulator that stops answering is reported with its state and replaced', async () => {
-		const first = await health();
+		const first = await answering();
 		process.kill(first!, 'SIGSTOP');
 		stopped.push(first!);
 		const second = await replacementOf(first!);
@@ -119,9 +130,6 @@ describe('the emulator supervisor', () => {
 		);
 	}, 90_000);
 
-	// Each test starts from an emulator that answers, whatever the one before it left.
-	const answering = () => waitFor('an emulator that answers', health, 60_000, supervisor.output);
-
 	test('an emulator that dies is replaced', async () => {
 		const before = await answering();
 		process.kill(before!, 'SIGKILL');
@@ -139,6 +147,66 @@ describe('the emulator supervisor', () => {
 		expect(() => process.kill(last!, 0)).toThrow();
 	}, 30_000);
 });
+
+test('an emulator stuck before it ever answers is reported and replaced after the start timeout', async () => {
+	const port = await freePort();
+	const supervisor = run([
+		'tests/hub-emulator/supervise.ts',
+		'--port',
+		String(port),
+		'--cdn-port',
+		String(await freePort()),
+		'--check-every-ms',
+		'200',
+		'--start-timeout-ms',
+		'3000'
+	]);
+	const stopped: number[] = [];
+	try {
+		// The first child, stopped while it starts (loading tsx takes far longer than finding it).
+		const first = await waitFor(
+			'the first child',
+			async () => {
+				const out = execFileSync('pgrep', ['-P', String(supervisor.child.pid)], {
+					encoding: 'utf8'
+				});
+				return Number(out.trim().split('\n')[0]) || undefined;
+			},
+			10_000
+		);
+		process.kill(first, 'SIGSTOP');
+		stopped.push(first);
+		const pid = await waitFor(
+			'a fresh emulator',
+			async () => {
+				const response = await fetch(`http://127.0.0.1:${port}/__emulator/health`, {
+					signal: AbortSignal.timeout(1000)
+				});
+				return ((await response.json()) as { pid: number }).pid;
+			},
+			90_000,
+			supervisor.output
+		);
+		expect(pid).not.toBe(first);
+		expect(supervisor.output()).toMatch(
+			new RegExp(
+				`emulator \\(pid ${first}\\) has not answered since it started, for \\d+ s: state T`
+			)
+		);
+	} finally {
+		for (const pid of stopped) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {
+				// already killed by the supervisor
+			}
+		}
+		// Stopped as the e2e run stops it: its emulator goes with it.
+		const exited = new Promise((r) => supervisor.child.once('exit', r));
+		supervisor.child.kill('SIGTERM');
+		await exited;
+	}
+}, 120_000);
 
 test('a blocked event loop is reported with the stack it is stuck in, and its end', async () => {
 	const script = [

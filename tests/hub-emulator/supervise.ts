@@ -3,9 +3,11 @@
  *   npx tsx tests/hub-emulator/supervise.ts --port 8787 --cdn-port 8788 [--repos DIR] [--host H]
  *
  * It runs `cli.ts` as a child and asks it `GET /__emulator/health` every few seconds. When the
- * child exits, or has not answered for `--restart-after-ms` after answering before, the supervisor
- * says what state the child was in (from /proc: running, sleeping or stopped, and the CPU it used
- * meanwhile; with gdb, its native and JavaScript stacks) and starts a fresh one on the same ports.
+ * child exits, has not answered for `--restart-after-ms` after answering before, or has not
+ * answered within `--start-timeout-ms` of starting, the supervisor says what state the child was
+ * in (from /proc: running, sleeping or stopped, and the CPU it used meanwhile; with gdb, its
+ * native and JavaScript stacks) and starts a fresh one on the same ports. It says when each child
+ * first answers: from then on a hang is measured from its last answer.
  * A fresh emulator is the state each test's reset asks for; the test that met the hang still
  * fails. Without this, one emulator that stops answering fails every test after it, each at its
  * full timeout.
@@ -23,13 +25,15 @@ const { values } = parseArgs({
 		repos: { type: 'string' },
 		host: { type: 'string', default: '127.0.0.1' },
 		'check-every-ms': { type: 'string', default: '2000' },
-		'restart-after-ms': { type: 'string', default: '30000' }
+		'restart-after-ms': { type: 'string', default: '30000' },
+		'start-timeout-ms': { type: 'string', default: '120000' }
 	}
 });
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
 const checkEveryMs = Number(values['check-every-ms']);
 const restartAfterMs = Number(values['restart-after-ms']);
+const startTimeoutMs = Number(values['start-timeout-ms']);
 const healthUrl = `http://${values.host!.includes(':') ? `[${values.host}]` : values.host}:${values.port}/__emulator/health`;
 /** Exits before the child ever answered, in a row: past this the emulator cannot start at all. */
 const MAX_FAILED_STARTS = 3;
@@ -48,11 +52,13 @@ const cliArgs = [
 let child: ChildProcess | null = null;
 let stopping = false;
 let failedStarts = 0;
-/** Since when the current child has answered, and its CPU time at its last answer. */
+/** When the current child started; since when it has answered, and its CPU time then. */
+let startedAt = 0;
 let answeredAt: number | null = null;
 let cpuAtAnswer = 0;
 
 function start(): void {
+	startedAt = Date.now();
 	answeredAt = null;
 	// Its stdout is read here: V8 prints a stuck child's JavaScript stack there (see `stacksOf`).
 	const current = spawn(process.execPath, ['--import', 'tsx', CLI, ...cliArgs], {
@@ -93,15 +99,21 @@ async function check(): Promise<void> {
 	if (!current?.pid) return;
 	if (await answers()) {
 		if (child !== current) return;
-		if (answeredAt === null) failedStarts = 0;
+		if (answeredAt === null) {
+			failedStarts = 0;
+			say(`the emulator (pid ${current.pid}) answers`);
+		}
 		answeredAt = Date.now();
 		cpuAtAnswer = processState(current.pid).cpuSeconds;
 		return;
 	}
-	if (child !== current || answeredAt === null || Date.now() - answeredAt < restartAfterMs) return;
+	if (child !== current) return;
+	// Stuck after answering, or never answered since it started (stuck while starting).
+	const since = answeredAt ?? startedAt;
+	if (Date.now() - since < (answeredAt === null ? startTimeoutMs : restartAfterMs)) return;
 	const { state, wchan, cpuSeconds } = processState(current.pid);
 	say(
-		`the emulator (pid ${current.pid}) has not answered for ${((Date.now() - answeredAt) / 1000).toFixed(0)} s: ` +
+		`the emulator (pid ${current.pid}) has not answered ${answeredAt === null ? 'since it started, ' : ''}for ${((Date.now() - since) / 1000).toFixed(0)} s: ` +
 			`state ${state}, waiting in ${wchan}, ${(cpuSeconds - cpuAtAnswer).toFixed(1)} CPU s since its last answer.`
 	);
 	// A process stopped by a signal is not stuck in its own code, and gdb would have to resume it.
