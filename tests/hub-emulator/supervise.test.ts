@@ -29,6 +29,20 @@ function run(args: string[]): { child: ChildProcess; output: () => string } {
 	return { child, output: () => output };
 }
 
+/** A supervisor on free ports that checks every 200 ms, with `options` besides. */
+async function supervise(
+	options: string[]
+): Promise<{ port: number; supervisor: ReturnType<typeof run> }> {
+	const port = await freePort();
+	const cdnPort = await freePort();
+	const supervisor = run([
+		'tests/hub-emulator/supervise.ts',
+		...['--port', String(port), '--cdn-port', String(cdnPort), '--check-every-ms', '200'],
+		...options
+	]);
+	return { port, supervisor };
+}
+
 async function waitFor<T>(
 	what: string,
 	probe: () => Promise<T | undefined>,
@@ -79,18 +93,7 @@ describe('the emulator supervisor', () => {
 		waitFor('an emulator that answers', seenAnswering, 60_000, supervisor.output);
 
 	beforeAll(async () => {
-		port = await freePort();
-		supervisor = run([
-			'tests/hub-emulator/supervise.ts',
-			'--port',
-			String(port),
-			'--cdn-port',
-			String(await freePort()),
-			'--check-every-ms',
-			'200',
-			'--restart-after-ms',
-			'1500'
-		]);
+		({ port, supervisor } = await supervise(['--restart-after-ms', '1500']));
 		await waitFor('the first emulator', seenAnswering, 90_000, supervisor.output);
 	}, 120_000);
 
@@ -149,18 +152,7 @@ describe('the emulator supervisor', () => {
 });
 
 test('an emulator stuck before it ever answers is reported and replaced after the start timeout', async () => {
-	const port = await freePort();
-	const supervisor = run([
-		'tests/hub-emulator/supervise.ts',
-		'--port',
-		String(port),
-		'--cdn-port',
-		String(await freePort()),
-		'--check-every-ms',
-		'200',
-		'--start-timeout-ms',
-		'3000'
-	]);
+	const { port, supervisor } = await supervise(['--start-timeout-ms', '3000']);
 	const stopped: number[] = [];
 	try {
 		// The first child, stopped while it starts (loading tsx takes far longer than finding it).
