@@ -149,6 +149,11 @@ function pairedRatio(runs: Run[], a: Variant, b: Variant): { perRepeat: number[]
 	return { perRepeat, median: median(perRepeat) };
 }
 
+/** A connection that could not be made: a fresh browser's first WebRTC dial sometimes times out. */
+function couldNotConnect(error: unknown): boolean {
+	return /dialling|cannot be reached/.test(String(error));
+}
+
 async function main(): Promise<void> {
 	const unavailable = netnsUnavailable();
 	if (unavailable) throw new Error(`bench:p2p needs a network namespace: ${unavailable}`);
@@ -303,7 +308,7 @@ async function main(): Promise<void> {
 						);
 						break;
 					} catch (error) {
-						if (attempt > 1) throw error;
+						if (attempt > 1 || !couldNotConnect(error)) throw error;
 					} finally {
 						await receiver.close();
 					}
@@ -354,7 +359,7 @@ async function main(): Promise<void> {
 							// A connection that could not be made (a fresh browser's first WebRTC dial timing out
 							// happens) is tried once more with a fresh receiver, and said; nothing else is.
 							const text = String(error);
-							if (attempt > 1 || !/dialling|cannot be reached/.test(text)) throw error;
+							if (attempt > 1 || !couldNotConnect(error)) throw error;
 							const what = `${path} ${variant} #${repeat + 1}: ${text.split('\n')[0]}`;
 							retried.push(what);
 							log(`  could not connect, once more with a fresh receiver: ${what}`);
