@@ -274,6 +274,8 @@ test('personal access token: malformed and rejected tokens are refused with a me
 	const account = page.getByRole('region', { name: 'Account' });
 	const field = account.getByRole('textbox', { name: 'Personal access token' });
 	const save = account.getByRole('button', { name: 'Save token' });
+	// axe needs the section rendered, or it finds nothing to include.
+	await expect(field).toBeVisible();
 
 	const axe = await new AxeBuilder({ page }).include('#account').analyze();
 	expect(axe.violations, 'the Account section has no axe violations').toEqual([]);
