@@ -149,6 +149,9 @@ function pairedRatio(runs: Run[], a: Variant, b: Variant): { perRepeat: number[]
 	return { perRepeat, median: median(perRepeat) };
 }
 
+/** Tries at a connection, each with a fresh receiver, before a run counts as failed. */
+const CONNECT_ATTEMPTS = 3;
+
 /** A connection that could not be made: a fresh browser's first WebRTC dial sometimes times out. */
 function couldNotConnect(error: unknown): boolean {
 	return /dialling|cannot be reached/.test(String(error));
@@ -308,7 +311,7 @@ async function main(): Promise<void> {
 						);
 						break;
 					} catch (error) {
-						if (attempt > 1 || !couldNotConnect(error)) throw error;
+						if (attempt >= CONNECT_ATTEMPTS || !couldNotConnect(error)) throw error;
 					} finally {
 						await receiver.close();
 					}
@@ -357,12 +360,12 @@ async function main(): Promise<void> {
 							break;
 						} catch (error) {
 							// A connection that could not be made (a fresh browser's first WebRTC dial timing out
-							// happens) is tried once more with a fresh receiver, and said; nothing else is.
+							// happens) is tried again with a fresh receiver, and said; nothing else is.
 							const text = String(error);
-							if (attempt > 1 || !couldNotConnect(error)) throw error;
+							if (attempt >= CONNECT_ATTEMPTS || !couldNotConnect(error)) throw error;
 							const what = `${path} ${variant} #${repeat + 1}: ${text.split('\n')[0]}`;
 							retried.push(what);
-							log(`  could not connect, once more with a fresh receiver: ${what}`);
+							log(`  could not connect, again with a fresh receiver: ${what}`);
 						} finally {
 							await receiver.close();
 						}
