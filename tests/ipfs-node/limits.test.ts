@@ -2,6 +2,8 @@
  * The browser peer's serving limits (`src/lib/p2p/limits.ts`) reach bitswap: a real Helia +
  * bitswap server in Node, configured with them, keeps at most `maxWantListSize` of a greedy
  * peer's wants however many it sends (the test sends more than the limit, whatever it is set to).
+ * While the limit equals bitswap's default (1024) this shows the bound holds, not that the
+ * configured value rather than the default set it; any other value would show that too.
  */
 import '../../scripts/ipfs-node/polyfills';
 import { withBitswap } from '@helia/bitswap';
